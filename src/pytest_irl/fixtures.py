@@ -1,0 +1,32 @@
+"""Fixtures that hand tests wrapped Playwright objects (registered only with ``--irl``).
+
+Each takes pytest-playwright's fixture of the same name as its base, so a user's own override
+in a conftest still builds on the wrapped object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+RECORDING_PLUGIN = "irl-recording"
+
+
+def _layer(config: pytest.Config) -> Any:
+    return config.pluginmanager.get_plugin(RECORDING_PLUGIN).layer
+
+
+@pytest.fixture(scope="session")
+def browser(browser: Any, pytestconfig: pytest.Config) -> Any:
+    return _layer(pytestconfig).wrap(browser)
+
+
+@pytest.fixture
+def context(context: Any, pytestconfig: pytest.Config) -> Any:
+    return _layer(pytestconfig).wrap(context)
+
+
+@pytest.fixture
+def page(page: Any, pytestconfig: pytest.Config) -> Any:
+    return _layer(pytestconfig).wrap(page)

@@ -1,0 +1,232 @@
+"""Ranking candidates against a recorded fingerprint (weighted multi-attribute similarity).
+
+In the spirit of the published Similo approach: many weak, independent attribute comparisons
+summed with weights, so that no single attribute that changed between releases (an id, a class,
+a reworded label) can sink the right element. Each attribute yields a similarity in 0..1; an
+attribute that is missing on *both* sides is skipped and its weight removed from the total, so a
+sparse fingerprint is judged only on what it knows. The per-attribute contributions add up to the
+score, which makes every decision explainable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .fingerprint import Box, Fingerprint
+from .similarity import EMPTY, Prepared, prepare, similarity
+
+# Same tag / role / kind are strong evidence but cheap to share with a look-alike, so the
+# textual and identity attributes together outweigh them. Test ids are the one attribute teams
+# keep stable on purpose, hence the largest weight.
+WEIGHTS: dict[str, float] = {
+    "tag": 1.5,
+    "role": 1.0,
+    "kind": 0.5,
+    "type": 0.5,
+    "id": 1.5,
+    "name": 1.0,
+    "test_ids": 2.0,
+    "classes": 0.75,
+    "attrs": 0.5,
+    "href": 0.5,
+    "accessible_name": 1.5,
+    "text": 1.5,
+    "label": 1.0,
+    "placeholder": 1.0,
+    "title": 0.5,
+    "alt": 0.5,
+    "xpath": 0.5,
+    "id_xpath": 0.75,
+    "location": 0.5,
+    "size": 0.5,
+    "neighbours": 1.0,
+    "context": 1.0,
+    "container": 0.5,
+}
+
+_TEXT_FIELDS = ("id", "name", "accessible_name", "text", "label", "placeholder", "title", "alt", "href", "context")
+
+# Half the similarity at this centre-to-centre distance (CSS px): a banner pushing the element
+# down keeps most of the credit, a sibling button a row away gets about half.
+LOCATION_HALF_PX = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One scored candidate. ``breakdown`` values add up to ``score``."""
+
+    index: int
+    candidate: Fingerprint
+    score: float
+    breakdown: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "score": self.score,
+            "breakdown": dict(self.breakdown),
+            "candidate": self.candidate.to_json_dict(),
+        }
+
+
+def _xpath_steps(xpath: str) -> tuple[str, ...]:
+    return tuple(s for s in xpath.split("/") if s)
+
+
+def _path_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Shared leading plus shared trailing steps over the longer path: cheap, order-aware."""
+    if a == b:
+        return 1.0
+    longest = max(len(a), len(b))
+    if not longest:
+        return 0.0
+    shortest = min(len(a), len(b))
+    prefix = 0
+    while prefix < shortest and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < shortest - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    return (prefix + suffix) / longest
+
+
+def _dict_similarity(a: Mapping[str, Prepared], b: Mapping[str, str]) -> float:
+    keys = a.keys() | b.keys()
+    if not keys:
+        return 0.0
+    total = 0.0
+    for key in keys:
+        if key in a and key in b:
+            total += similarity(a[key], prepare(b[key]))
+    return total / len(keys)
+
+
+def _location_similarity(a: Box, b: Box) -> float:
+    (ax, ay), (bx, by) = a.center, b.center
+    return 1.0 / (1.0 + math.hypot(ax - bx, ay - by) / LOCATION_HALF_PX)
+
+
+def _size_similarity(a: Box, b: Box) -> float:
+    area_a, area_b = a.width * a.height, b.width * b.height
+    if area_a <= 0 or area_b <= 0:
+        return 1.0 if area_a == area_b else 0.0
+    area = min(area_a, area_b) / max(area_a, area_b)
+    shape_a, shape_b = a.width / a.height, b.width / b.height
+    shape = min(shape_a, shape_b) / max(shape_a, shape_b)
+    return 0.5 * area + 0.5 * shape
+
+
+def _classes_text(classes: Sequence[str]) -> str:
+    return " ".join(sorted(classes))
+
+
+def _container_text(fp: Fingerprint) -> str:
+    # Frames and shadow hosts are separate scopes; the marker keeps them from blending.
+    if not fp.frame_path and not fp.shadow_path:
+        return ""
+    return " ".join([*fp.frame_path, "frame/shadow", *fp.shadow_path])
+
+
+class _Reference:
+    """The reference fingerprint with every comparison feature computed once per ``rank`` call."""
+
+    def __init__(self, fp: Fingerprint) -> None:
+        self.fp = fp
+        self.text = {name: prepare(getattr(fp, name)) for name in _TEXT_FIELDS}
+        self.classes = prepare(_classes_text(fp.classes)) if fp.classes else EMPTY
+        self.test_ids = {k: prepare(v) for k, v in fp.test_ids.items()}
+        self.attrs = {k: prepare(v) for k, v in fp.attrs.items()}
+        self.xpath = _xpath_steps(fp.xpath)
+        self.id_xpath = _xpath_steps(fp.id_xpath)
+        self.kind = (fp.is_button, fp.is_link, fp.is_input)
+        self.neighbours = [(d, prepare(t)) for d, t in fp.neighbours.items()]
+        self.container_key = (tuple(fp.frame_path), tuple(fp.shadow_path))
+        self.container = prepare(_container_text(fp))
+
+
+def _score_one(ref: _Reference, cand: Fingerprint, weights: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+    sims: dict[str, float] = {}
+    fp = ref.fp
+
+    if fp.tag or cand.tag:
+        sims["tag"] = 1.0 if fp.tag == cand.tag else 0.0
+    if fp.role or cand.role:
+        sims["role"] = 1.0 if fp.role == cand.role else 0.0
+    cand_kind = (cand.is_button, cand.is_link, cand.is_input)
+    if any(ref.kind) or any(cand_kind):
+        sims["kind"] = 1.0 if ref.kind == cand_kind else 0.0
+    if fp.type or cand.type:
+        sims["type"] = 1.0 if fp.type == cand.type else 0.0
+
+    for name in _TEXT_FIELDS:
+        mine = ref.text[name]
+        theirs: str = getattr(cand, name)
+        if mine.norm or theirs:
+            sims[name] = similarity(mine, prepare(theirs)) if theirs else 0.0
+
+    if fp.classes or cand.classes:
+        sims["classes"] = similarity(ref.classes, prepare(_classes_text(cand.classes))) if cand.classes else 0.0
+    if ref.test_ids or cand.test_ids:
+        sims["test_ids"] = _dict_similarity(ref.test_ids, cand.test_ids)
+    if ref.attrs or cand.attrs:
+        sims["attrs"] = _dict_similarity(ref.attrs, cand.attrs)
+
+    if ref.xpath or cand.xpath:
+        sims["xpath"] = _path_similarity(ref.xpath, _xpath_steps(cand.xpath))
+    if ref.id_xpath or cand.id_xpath:
+        sims["id_xpath"] = _path_similarity(ref.id_xpath, _xpath_steps(cand.id_xpath))
+
+    # Geometry is only known when both sides were measured; a missing box says nothing.
+    if fp.box is not None and cand.box is not None:
+        sims["location"] = _location_similarity(fp.box, cand.box)
+        sims["size"] = _size_similarity(fp.box, cand.box)
+
+    present = 0
+    total = 0.0
+    for direction, mine in ref.neighbours:
+        theirs = getattr(cand.neighbours, direction)
+        if mine.norm or theirs:
+            present += 1
+            if mine.norm and theirs:
+                total += similarity(mine, prepare(theirs))
+    if present:
+        sims["neighbours"] = total / present
+
+    if ref.container.norm or cand.frame_path or cand.shadow_path:
+        if ref.container_key == (tuple(cand.frame_path), tuple(cand.shadow_path)):
+            sims["container"] = 1.0
+        else:
+            sims["container"] = similarity(ref.container, prepare(_container_text(cand)))
+
+    denominator = 0.0
+    for name in sims:
+        denominator += weights.get(name, 0.0)
+    if denominator <= 0:
+        return 0.0, {}
+    breakdown = {name: round(weights.get(name, 0.0) * s / denominator, 6) for name, s in sims.items()}
+    score = sum(weights.get(name, 0.0) * s for name, s in sims.items()) / denominator
+    return round(min(max(score, 0.0), 1.0), 6), breakdown
+
+
+def rank(
+    reference: Fingerprint,
+    candidates: Sequence[Fingerprint],
+    *,
+    weights: Mapping[str, float] | None = None,
+) -> list[Match]:
+    """Score every candidate against ``reference``; best first, ties kept in document order."""
+    used = WEIGHTS if weights is None else {**WEIGHTS, **weights}
+    ref = _Reference(reference)
+    matches = []
+    for index, cand in enumerate(candidates):
+        score, breakdown = _score_one(ref, cand, used)
+        matches.append(Match(index, cand, score, breakdown))
+    matches.sort(key=_sort_key)
+    return matches
+
+
+def _sort_key(match: Match) -> tuple[float, int]:
+    return (-match.score, match.index)

@@ -1,0 +1,199 @@
+"""The layer between a test and Playwright: wraps objects, runs actions, records steps."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .models import Step, TestRun, utcnow
+from .policy import Action, Policy, first_line
+
+# Typed values are kept only when the page said the field is not a secret (see PAGE_OBSERVER);
+# anything unconfirmed, or aimed at a locator that names a secret, is stored as this.
+MASK = "********"
+TYPED_ACTIONS = frozenset({"fill", "type", "press_sequentially"})
+SECRET_SELECTOR = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|otp|\bpin\b|cvc|cvv|api.?key", re.I)
+
+REPORT_BINDING = "__irlReport"
+
+# Runs in every document of an instrumented context. It only listens (capture phase, passive) and
+# tells the layer whether the field that just received input is a secret, keyed by its value's
+# shape, so that masking costs the test no extra round trip.
+PAGE_OBSERVER = """
+(() => {
+  if (window.__irlObserving) return;
+  Object.defineProperty(window, '__irlObserving', { value: true });
+  const secret = (el) => el.tagName === 'INPUT' && (String(el.type).toLowerCase() === 'password'
+    || /password|one-time-code|cc-number|cc-csc/i.test(el.getAttribute('autocomplete') || ''));
+  const shape = (v) => v.length + ':' + v.slice(0, 16) + ':' + v.slice(-16);
+  const seen = (event) => {
+    const el = event.composedPath ? event.composedPath()[0] : event.target;
+    if (!el || el.nodeType !== 1) return;
+    const value = 'value' in el ? String(el.value) : el.isContentEditable ? (el.textContent || '') : null;
+    const report = window.__irlReport;
+    if (value === null || typeof report !== 'function') return;
+    try { report({ kind: 'typed', secret: secret(el), shape: shape(value) }).catch(() => {}); } catch (e) {}
+  };
+  addEventListener('input', seen, { capture: true, passive: true });
+  addEventListener('change', seen, { capture: true, passive: true });
+})();
+"""
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+_PLAYWRIGHT_MARK = os.sep + "playwright" + os.sep
+
+
+def value_shape(value: str) -> str:
+    return f"{len(value)}:{value[:16]}:{value[-16:]}"
+
+
+def caller_location() -> str | None:
+    """``file:line`` of the test code that made the current call."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR) and _PLAYWRIGHT_MARK not in filename:
+            try:
+                shown = os.path.relpath(filename)
+            except ValueError:
+                shown = filename
+            return f"{shown}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+class RunRecorder:
+    """The steps of one test run, in memory until the run ends."""
+
+    def __init__(self, run: TestRun) -> None:
+        self.run = run
+        self.typed: dict[str, set[bool]] = {}
+        self._raw_values: dict[int, Any] = {}
+
+    def begin(self, action: Action) -> Step:
+        step = Step(
+            step_number=len(self.run.steps) + 1, action=action.name, selector=action.selector,
+            location=caller_location(),
+        )
+        self.run.steps.append(step)
+        if action.value is not None:
+            self._raw_values[step.step_number] = action.value
+        return step
+
+    def end(self, step: Step, started: float, url: str | None, error: BaseException | None) -> None:
+        step.duration_ms = round((time.perf_counter() - started) * 1000.0, 2)
+        step.url = url
+        step.success = error is None
+        if error is not None:
+            step.error = first_line(error) if not str(error).strip() else str(error)[:4000]
+
+    def on_typed(self, shape: str, secret: bool) -> None:
+        self.typed.setdefault(shape, set()).add(bool(secret))
+
+    def finish_values(self) -> None:
+        """Put the recorded values into the steps, masked where they may be secrets."""
+        for step in self.run.steps:
+            if step.step_number in self._raw_values:
+                step.value = self._shown_value(step, self._raw_values[step.step_number])
+        self._raw_values.clear()
+
+    def _shown_value(self, step: Step, value: Any) -> Any:
+        looks_secret = bool(step.selector and SECRET_SELECTOR.search(step.selector))
+        if step.action in TYPED_ACTIONS:
+            if looks_secret or not isinstance(value, str):
+                return MASK
+            return value if self.typed.get(value_shape(value)) == {False} else MASK
+        if step.action == "press" and looks_secret:
+            return MASK
+        if step.action == "set_input_files":
+            return _file_names(value)
+        return value if isinstance(value, str | int | float | bool | list) else repr(value)[:200]
+
+
+def _file_names(value: Any) -> Any:
+    items = value if isinstance(value, list | tuple) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, dict):
+            names.append(str(item.get("name", "?")))
+        else:
+            names.append(os.path.basename(str(item)))
+    return names
+
+
+class Layer:
+    """One per pytest process: the policy, the run being recorded, and object wrapping."""
+
+    def __init__(self, policy: Policy | None = None, on_error: Callable[[str], None] | None = None) -> None:
+        self.policy = policy or Policy()
+        self.current: RunRecorder | None = None
+        self._on_error = on_error
+
+    def wrap(self, value: Any) -> Any:
+        from .proxy import wrap
+
+        return wrap(value, self)
+
+    def run(self, action: Action) -> Any:
+        recorder = self.current
+        if recorder is None:
+            return self.policy.execute(action, None)
+        step = self._safely(lambda: recorder.begin(action))
+        started = time.perf_counter()
+        try:
+            result = self.policy.execute(action, step)
+        except BaseException as exc:
+            if step is not None:
+                self._safely(lambda: recorder.end(step, started, self._url_of(action), exc))
+            raise
+        if step is not None:
+            self._safely(lambda: recorder.end(step, started, self._url_of(action), None))
+        return result
+
+    def instrument_context(self, context: Any) -> None:
+        """Install the page observer in ``context`` (a raw BrowserContext), once."""
+        if getattr(context, "_irl_instrumented", False):
+            return
+        context._irl_instrumented = True
+
+        def on_report(_source: Any, payload: Any) -> None:
+            recorder = self.current
+            if recorder is not None and isinstance(payload, dict) and payload.get("kind") == "typed":
+                recorder.on_typed(str(payload.get("shape")), bool(payload.get("secret")))
+
+        try:
+            context.expose_binding(REPORT_BINDING, on_report)
+            context.add_init_script(script=PAGE_OBSERVER)
+        except Exception as exc:  # a closed or remote context: record without the observer
+            self._report(f"page observer not installed: {first_line(exc)}")
+
+    def _url_of(self, action: Action) -> str | None:
+        if action.owner is not None:
+            try:
+                return str(action.owner.url)
+            except Exception:
+                return None
+        target = action.target
+        impl = getattr(target, "_impl_obj", None)
+        frame = getattr(impl, "_frame", None)
+        page = getattr(frame, "_page", None)
+        try:
+            return page.url if page is not None else (frame.url if frame is not None else None)
+        except Exception:
+            return None
+
+    def _safely(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as exc:  # recording must never change a test's outcome
+            self._report(f"recording error: {first_line(exc)}")
+            return None
+
+    def _report(self, message: str) -> None:
+        if self._on_error is not None:
+            self._on_error(message)

@@ -1,0 +1,104 @@
+"""The record: a test run and its steps, in the seed's camelCase JSON shape.
+
+Python attributes are snake_case; ``model_dump(by_alias=True)`` gives the JSON stored in
+``test_runs.steps`` (``stepNumber``, ``selfHealing``, ``originalSelector`` ...).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+RunStatus = Literal["running", "passed", "failed", "skipped", "error", "interrupted"]
+
+# Postgres text and jsonb reject NUL, and UTF-8 cannot encode a lone surrogate; both are replaced
+# by U+FFFD so that a hostile string is stored (visibly altered) instead of failing the write.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def storable_json(value: Any) -> Any:
+    """``value`` with every string in it (keys included) made storable."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable(str(k)): storable_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable_json(v) for v in value]
+    return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class _Camel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+
+
+class SelfHealing(_Camel):
+    """How a step's locator was healed: present on a step only when a heal happened."""
+
+    strategy: str
+    original_selector: str
+    healed_selector: str
+    note: str = ""
+    score: float | None = None
+    candidates: list[dict[str, Any]] | None = None
+
+
+class Attempt(_Camel):
+    """One try of an action: the original locator, a retry, or a healed candidate."""
+
+    strategy: str = "original"
+    selector: str | None = None
+    outcome: Literal["ok", "error", "skipped"] = "ok"
+    error: str | None = None
+    duration_ms: float = 0.0
+
+
+class Step(_Camel):
+    step_number: int
+    action: str
+    selector: str | None = None
+    success: bool = True
+    duration_ms: float = 0.0
+    started_at: datetime = Field(default_factory=utcnow)
+    url: str | None = None
+    value: Any = None
+    error: str | None = None
+    location: str | None = None
+    attempts: list[Attempt] = Field(default_factory=list)
+    self_healing: SelfHealing | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.model_dump(by_alias=True, mode="json", exclude_none=True)
+        return storable_json(data)
+
+
+class TestRun(_Camel):
+    """One attempt of one test, as stored in ``test_runs``."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    session_id: uuid.UUID
+    nodeid: str
+    status: RunStatus = "running"
+    attempt: int = 1
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    duration_ms: float | None = None
+    error: str | None = None
+    browser: str | None = None
+    stream_url: str | None = None
+    worker: str | None = None
+    steps: list[Step] = Field(default_factory=list)

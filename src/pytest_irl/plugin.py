@@ -1,0 +1,95 @@
+"""pytest entry point: options, markers, and the plugins registered for a run.
+
+Importing this module is cheap: Playwright, psycopg and pydantic load only when a run uses them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from .fixtures import RECORDING_PLUGIN
+
+BROWSER_PLUGIN = "irl-system-browser"
+SESSION_NAMESPACE = uuid.UUID("6f1c1f0e-6a8e-4d53-9f3e-2b1f4c9a7e10")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("irl", "Intelligent Retry Layer (pytest-irl)")
+    group.addoption(
+        "--irl", action="store_true", default=None,
+        help="turn the retry-and-heal layer and step recording on for Playwright tests",
+    )
+    group.addoption(
+        "--irl-db", metavar="URL", default=None,
+        help="Postgres URL to record into (default: $IRL_DATABASE_URL, else an embedded server in .irl/)",
+    )
+    group.addoption(
+        "--irl-session-id", metavar="UUID", default=None,
+        help="record into this session (several CI shards can share one)",
+    )
+    parser.addini("irl", type="bool", default=False, help="same as --irl")
+    parser.addini(
+        "irl_system_browser", default="auto",
+        help="'auto': use a system Chromium when Playwright's own is missing; 'never': don't",
+    )
+
+
+def irl_enabled(config: pytest.Config) -> bool:
+    flag = config.getoption("irl")
+    return bool(config.getini("irl")) if flag is None else bool(flag)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "irl(heal=True): per-test settings of the Intelligent Retry Layer",
+    )
+    # Registered now, after pytest-playwright (an entry point, loaded earlier), so that these
+    # fixtures override its own and can take them as their base.
+    if str(config.getini("irl_system_browser")).lower() != "never":
+        from . import system_browser
+
+        config.pluginmanager.register(system_browser, BROWSER_PLUGIN)
+    if not irl_enabled(config):
+        return
+    recording = _make_recording(config)
+    config.pluginmanager.register(recording, RECORDING_PLUGIN)
+    from . import fixtures
+
+    config.pluginmanager.register(fixtures, "irl-fixtures")
+    if config.pluginmanager.hasplugin("xdist"):
+        from .xdist import XdistIntegration
+
+        config.pluginmanager.register(XdistIntegration(recording), "irl-xdist")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    recording = session.config.pluginmanager.get_plugin(RECORDING_PLUGIN)
+    if recording is not None:
+        recording.start()
+
+
+def _make_recording(config: pytest.Config) -> Any:
+    from .recording import Recording
+    from .store import BadDatabaseUrl, resolve
+
+    try:
+        location = resolve(config.getoption("irl_db"), config.rootpath)
+    except BadDatabaseUrl as exc:
+        raise pytest.UsageError(f"--irl-db: {exc}") from None
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "irl_session_id" in workerinput:
+        return Recording(config, location, uuid.UUID(workerinput["irl_session_id"]), workerinput["workerid"])
+    return Recording(config, location, session_id_from(config.getoption("irl_session_id")), None)
+
+
+def session_id_from(given: str | None) -> uuid.UUID:
+    """A new id, the UUID given, or one derived from any other text (a CI build number, say)."""
+    if not given:
+        return uuid.uuid4()
+    try:
+        return uuid.UUID(given)
+    except ValueError:
+        return uuid.uuid5(SESSION_NAMESPACE, given)

@@ -1,0 +1,170 @@
+"""The pytest side of a recorded session: one run row per test, the writer, the summary line."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from typing import Any
+
+import pytest
+
+from .layer import Layer, RunRecorder
+from .models import TestRun, utcnow
+from .policy import Policy
+from .store import StoreLocation, Writer
+
+# A test is recorded when it uses any of these (pytest-playwright's browser fixtures).
+PLAYWRIGHT_FIXTURES = frozenset({"page", "context", "new_context", "browser"})
+
+_ERROR_CHARS = 4000
+
+
+class Recording:
+    """Registered as a plugin when ``--irl`` is on; its fixtures override pytest-playwright's."""
+
+    def __init__(self, config: pytest.Config, location: StoreLocation, session_id: uuid.UUID,
+                 worker: str | None) -> None:
+        self.config = config
+        self.location = location
+        self.session_id = session_id
+        self.worker = worker
+        self.layer = Layer(Policy(), on_error=self._note_problem)
+        self.writer: Writer | None = None
+        self.runs_recorded = 0
+        self.problems: list[str] = []
+        self._runs: dict[str, TestRun] = {}
+        self._started: dict[str, float] = {}
+
+    @property
+    def is_controller(self) -> bool:
+        return self.worker is None
+
+    # lifecycle -------------------------------------------------------------------------------
+    def start(self) -> None:
+        stem = f"{self.session_id}-{self.worker or 'main'}-{os.getpid()}"
+        self.writer = Writer(self.location, stem=stem)
+        # Every process writes the session row (idempotent), so a worker's runs never wait for it.
+        self.writer.submit("session", {
+            "id": self.session_id, "started_at": utcnow(), "host": socket.gethostname(),
+            "rootdir": str(self.config.rootpath), "args": list(self.config.invocation_params.args),
+        })
+
+    def finish(self, exitstatus: int) -> None:
+        if self.writer is None:
+            return
+        if self.is_controller:
+            self.writer.submit("session_finish", {
+                "id": self.session_id, "finished_at": utcnow(), "exit_status": int(exitstatus),
+            })
+        self.writer.close()
+
+    def summary_line(self) -> tuple[str, dict[str, bool]] | None:
+        writer = self.writer
+        if writer is None:
+            return None
+        if writer.failure:
+            return (
+                f"irl: {writer.failure}; {writer.spooled} write(s) kept in {self.location.spool_dir}"
+                " -- `irl sync` (or the next run) stores them",
+                {"yellow": True},
+            )
+        if not self.is_controller or not self.runs_recorded and not self._has_workers():
+            return None
+        where = self.location.describe()
+        return f"irl: session {self.session_id} recorded in {where} -- `irl runs` shows it", {}
+
+    def _has_workers(self) -> bool:
+        return bool(getattr(self.config.option, "numprocesses", None))
+
+    def _note_problem(self, message: str) -> None:
+        if message not in self.problems:
+            self.problems.append(message)
+
+    # hooks -----------------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if not PLAYWRIGHT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            return
+        run = TestRun(
+            session_id=self.session_id, nodeid=item.nodeid, browser=_browser_name(item),
+            worker=self.worker,
+        )
+        self._runs[item.nodeid] = run
+        self._started[item.nodeid] = time.perf_counter()
+        self.layer.current = RunRecorder(run)
+        self._submit_run(run)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        report = yield
+        run = self._runs.get(item.nodeid)
+        if run is not None:
+            try:
+                self._apply_report(run, report)
+                if report.when == "teardown":
+                    self._finish_run(item.nodeid, run)
+            except Exception as exc:  # recording must never change a test's outcome
+                self._note_problem(f"recording error: {exc!r}"[:300])
+        return report
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        # A test cut short (Ctrl-C, a crash in a fixture) never reached its teardown report.
+        for nodeid, run in list(self._runs.items()):
+            run.status = "interrupted"
+            self._finish_run(nodeid, run)
+        self.finish(exitstatus)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        line = self.summary_line()
+        if line is not None:
+            terminalreporter.write_line(line[0], **line[1])
+        for problem in self.problems[:3]:
+            terminalreporter.write_line(f"irl: {problem}", yellow=True)
+
+    # internals -------------------------------------------------------------------------------
+    def _apply_report(self, run: TestRun, report: pytest.TestReport) -> None:
+        if report.failed:
+            if run.status not in ("failed", "error"):
+                run.status = "failed" if report.when == "call" else "error"
+                run.error = _error_text(report)
+        elif report.skipped:
+            if run.status == "running":
+                run.status = "skipped"
+                run.error = _error_text(report) if hasattr(report, "wasxfail") else None
+        elif report.when == "call" and run.status == "running":
+            run.status = "passed"
+
+    def _finish_run(self, nodeid: str, run: TestRun) -> None:
+        self._runs.pop(nodeid, None)
+        started = self._started.pop(nodeid, time.perf_counter())
+        recorder = self.layer.current
+        if recorder is not None and recorder.run is run:
+            recorder.finish_values()
+            self.layer.current = None
+        if run.status == "running":  # setup and teardown passed but the test body never ran
+            run.status = "passed"
+        run.finished_at = utcnow()
+        run.duration_ms = round((time.perf_counter() - started) * 1000.0, 1)
+        self._submit_run(run)
+        self.runs_recorded += 1
+
+    def _submit_run(self, run: TestRun) -> None:
+        if self.writer is not None:
+            self.writer.submit("run", run.model_dump(mode="json"))
+
+
+def _browser_name(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "browser_name" in callspec.params:
+        return str(callspec.params["browser_name"])
+    browsers = item.config.getoption("browser", None)
+    return browsers[0] if browsers else "chromium"
+
+
+def _error_text(report: pytest.TestReport) -> str:
+    text = getattr(report, "longreprtext", "") or ""
+    if hasattr(report, "wasxfail") and not text:
+        text = f"xfail: {report.wasxfail}"
+    return text[-_ERROR_CHARS:]

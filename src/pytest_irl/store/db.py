@@ -1,0 +1,178 @@
+"""The database API: sessions and test runs in Postgres (every statement parametrized)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from ..models import TestRun, storable, storable_json
+from . import migrate
+
+CONNECT_TIMEOUT_S = 3
+
+# Columns a caller may change with update_test_run, by their Python name.
+UPDATABLE = {
+    "status", "attempt", "finished_at", "duration_ms", "error", "browser", "stream_url", "steps", "worker",
+}
+
+_RUN_COLUMNS = (
+    "id", "session_id", "nodeid", "status", "attempt", "started_at", "finished_at", "duration_ms",
+    "error", "browser", "worker", "stream_url", "steps",
+)
+
+# A late 'running' write (a replayed spool, say) never rolls a finished run back to running.
+_UPSERT_RUN = f"""
+INSERT INTO test_runs ({", ".join(_RUN_COLUMNS)})
+VALUES ({", ".join(["%s"] * len(_RUN_COLUMNS))})
+ON CONFLICT (id) DO UPDATE SET
+  status = CASE WHEN excluded.status = 'running' AND test_runs.status <> 'running'
+                THEN test_runs.status ELSE excluded.status END,
+  attempt = excluded.attempt,
+  finished_at = COALESCE(excluded.finished_at, test_runs.finished_at),
+  duration_ms = COALESCE(excluded.duration_ms, test_runs.duration_ms),
+  error = COALESCE(excluded.error, test_runs.error),
+  browser = COALESCE(excluded.browser, test_runs.browser),
+  worker = COALESCE(excluded.worker, test_runs.worker),
+  stream_url = COALESCE(excluded.stream_url, test_runs.stream_url),
+  steps = CASE WHEN jsonb_array_length(excluded.steps) >= jsonb_array_length(test_runs.steps)
+               THEN excluded.steps ELSE test_runs.steps END
+"""
+
+
+def connect(url: str, **kwargs: Any) -> psycopg.Connection:
+    kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    kwargs.setdefault("application_name", "pytest-irl")
+    return psycopg.connect(url, **kwargs)
+
+
+def run_params(run: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Row values for ``run`` given as the JSON of a TestRun (snake or camel keys)."""
+    model = TestRun.model_validate(run)
+    steps = [step.to_json() for step in model.steps]
+    return (
+        model.id, model.session_id, storable(model.nodeid), model.status, model.attempt,
+        model.started_at, model.finished_at, model.duration_ms,
+        storable(model.error) if model.error is not None else None,
+        model.browser, model.worker, model.stream_url, Jsonb(steps),
+    )
+
+
+class Database:
+    """Sessions and test runs, over one connection opened on first use.
+
+    ``create_test_run``, ``update_test_run`` and ``get_test_run`` are the seed's API; a run's
+    ``stream_url`` is ``streamUrl`` in its JSON.
+    """
+
+    def __init__(self, url: str, *, migrate_on_connect: bool = True) -> None:
+        self.url = url
+        self._migrate_on_connect = migrate_on_connect
+        self._conn: psycopg.Connection | None = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> psycopg.Connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = connect(self.url, autocommit=True)
+            if self._migrate_on_connect:
+                migrate.apply(self._conn)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection]:
+        conn = self.conn
+        with conn.transaction():
+            yield conn
+
+    def migrate(self) -> list[str]:
+        return migrate.apply(self.conn)
+
+    # sessions -----------------------------------------------------------------------------
+    def upsert_session(self, session: Mapping[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT INTO test_sessions (id, started_at, status, host, rootdir, args)"
+            " VALUES (%s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (id) DO NOTHING",
+            (
+                session["id"], session["started_at"], session.get("status", "running"),
+                storable(session.get("host") or ""), storable(session.get("rootdir") or ""),
+                Jsonb(storable_json(list(session.get("args") or []))),
+            ),
+        )
+
+    def finish_session(self, session_id: str | uuid.UUID, finished_at: Any, exit_status: int | None) -> None:
+        self.conn.execute(
+            "UPDATE test_sessions SET finished_at = %s, exit_status = %s, status = 'finished' WHERE id = %s",
+            (finished_at, exit_status, session_id),
+        )
+
+    # runs --------------------------------------------------------------------------------
+    def create_test_run(self, run: TestRun | Mapping[str, Any]) -> uuid.UUID:
+        data = run.model_dump() if isinstance(run, TestRun) else run
+        params = run_params(data)
+        self.conn.execute(_UPSERT_RUN, params)
+        return params[0]
+
+    def update_test_run(self, run_id: str | uuid.UUID, **fields: Any) -> None:
+        """Change some columns of a run, e.g. ``update_test_run(run_id, stream_url=url)``."""
+        unknown = set(fields) - UPDATABLE
+        if unknown:
+            raise ValueError(f"update_test_run: unknown field(s) {sorted(unknown)}")
+        if not fields:
+            return
+        values = []
+        for name, value in fields.items():
+            if name == "steps":
+                value = Jsonb(storable_json(list(value)))
+            elif isinstance(value, str):
+                value = storable(value)
+            values.append(value)
+        assignments = ", ".join(f"{name} = %s" for name in fields)  # names checked against UPDATABLE
+        self.conn.execute(f"UPDATE test_runs SET {assignments} WHERE id = %s", (*values, run_id))
+
+    def get_test_run(self, run_id: str | uuid.UUID) -> TestRun | None:
+        try:
+            key = uuid.UUID(str(run_id))
+        except ValueError:
+            return None
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute("SELECT * FROM test_runs WHERE id = %s", (key,)).fetchone()
+        return None if row is None else TestRun.model_validate(row)
+
+    def recent_sessions(self, limit: int = 10) -> list[dict[str, Any]]:
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            return cur.execute(
+                "SELECT s.*, count(r.id) AS runs,"
+                " count(r.id) FILTER (WHERE r.status = 'passed') AS passed,"
+                " count(r.id) FILTER (WHERE r.status IN ('failed', 'error')) AS failed"
+                " FROM test_sessions s LEFT JOIN test_runs r ON r.session_id = s.id"
+                " GROUP BY s.id ORDER BY s.started_at DESC LIMIT %s",
+                (limit,),
+            ).fetchall()
+
+    def runs_of_session(self, session_id: str | uuid.UUID) -> list[dict[str, Any]]:
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            return cur.execute(
+                "SELECT id, nodeid, status, attempt, started_at, duration_ms, stream_url, error,"
+                " jsonb_array_length(steps) AS total_steps,"
+                " (SELECT count(*) FROM jsonb_array_elements(steps) AS step"
+                "   WHERE step->>'selfHealing' IS NOT NULL) AS healed_steps"
+                " FROM test_runs WHERE session_id = %s ORDER BY started_at, nodeid",
+                (session_id,),
+            ).fetchall()
