@@ -1,0 +1,195 @@
+"""The ``irl`` command: look at recorded runs, and manage the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .store.url import STATE_DIR, BadDatabaseUrl, StoreLocation, resolve
+
+
+def find_base_dir(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds ``.irl/``, else ``start``."""
+    for folder in (start, *start.parents):
+        if (folder / STATE_DIR).is_dir():
+            return folder
+    return start
+
+
+def location_from(args: argparse.Namespace) -> StoreLocation:
+    base = Path(args.dir).resolve() if args.dir else find_base_dir(Path.cwd())
+    return resolve(args.db, base)
+
+
+def store_url(location: StoreLocation) -> str:
+    if location.url is not None:
+        return location.url
+    from .store import embedded
+
+    return embedded.start(location.state_dir)
+
+
+def _clean(text: Any, width: int | None = None) -> str:
+    """``text`` safe for a terminal: control characters shown escaped, cut to ``width``."""
+    shown = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text))
+    if width is not None and len(shown) > width:
+        shown = shown[: max(1, width - 1)] + "…"
+    return shown
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def _ms(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
+
+
+def cmd_runs(args: argparse.Namespace, db: Any) -> int:
+    if args.session:
+        found = db.find_session(args.session)
+        sessions = [found] if found else []
+    else:
+        sessions = db.recent_sessions(args.limit)
+    if not sessions:
+        print("no recorded sessions")
+        return 0
+    for session in reversed(sessions):
+        finished = "running" if session["finished_at"] is None else f"exit {session['exit_status']}"
+        print(
+            f"session {session['id']}  {session['started_at']:%Y-%m-%d %H:%M:%S}  {finished}  "
+            f"{session['runs']} runs: {session['passed']} passed, {session['failed']} failed"
+        )
+        rows = [
+            [str(r["id"])[:8], r["status"], str(r["attempt"]), _ms(r["duration_ms"]), str(r["total_steps"] or 0),
+             str(r["healed_steps"] or 0), _clean(r["nodeid"], 90)]
+            for r in db.runs_of_session(session["id"])
+        ]
+        print(_table(rows, ["RUN", "STATUS", "TRY", "TIME", "STEPS", "HEALED", "TEST"]))
+        print()
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, db: Any) -> int:
+    run = db.get_test_run(args.run_id) if _is_uuid(args.run_id) else None
+    if run is None:
+        matches = db.find_runs(args.run_id)
+        if len(matches) != 1:
+            print(f"irl: {'no run' if not matches else 'more than one run'} matches {args.run_id!r}",
+                  file=sys.stderr)
+            return 1
+        run = db.get_test_run(matches[0])
+    print(f"{_clean(run.nodeid)}  [{run.status}]  attempt {run.attempt}  {_ms(run.duration_ms)}")
+    print(f"run {run.id}  session {run.session_id}  browser {run.browser or '-'}")
+    if run.stream_url:
+        print(f"stream {run.stream_url}")
+    rows = []
+    for step in run.steps:
+        mark = "ok" if step.success else "FAIL"
+        if step.self_healing is not None:
+            mark += " HEALED"
+        value = "" if step.value is None else f" = {_clean(step.value, 40)}"
+        rows.append([str(step.step_number), step.action, _clean((step.selector or "") + value, 70), mark,
+                     _ms(step.duration_ms), str(len(step.attempts))])
+        if step.self_healing is not None:
+            heal = step.self_healing
+            rows.append(["", "", _clean(f"  {heal.strategy}: {heal.original_selector} -> {heal.healed_selector}", 70),
+                         "", "", ""])
+        if step.error:
+            rows.append(["", "", _clean("  " + step.error.splitlines()[0], 70), "", "", ""])
+    print(_table(rows, ["#", "ACTION", "TARGET", "RESULT", "TIME", "TRIES"]))
+    if run.error:
+        print("\n" + run.error.strip().splitlines()[-1])
+    return 0
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
+    from .store import Database, replay_spool
+
+    with Database(store_url(location)) as db:
+        files, ops = replay_spool(db, location.spool_dir)
+    print(f"synced {ops} write(s) from {files} spool file(s) into {location.describe()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="irl", description="Recorded runs of pytest-irl.")
+    parser.add_argument("--db", help="Postgres URL (default: $IRL_DATABASE_URL, else the embedded store)")
+    parser.add_argument("--dir", help="the project folder whose .irl/ holds the embedded store (default: found "
+                                      "from the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    runs = sub.add_parser("runs", help="recent sessions and their tests")
+    runs.add_argument("-n", "--limit", type=int, default=5, help="how many sessions (default 5)")
+    runs.add_argument("--session", help="only this session (id or its first characters)")
+    show = sub.add_parser("show", help="the steps of one run, heals marked")
+    show.add_argument("run_id", help="a run id, or its first characters")
+    sub.add_parser("db-url", help="print the URL of the store in use (psql \"$(irl db-url)\")")
+    sub.add_parser("migrate", help="apply the database migrations")
+    sub.add_parser("sync", help="write spooled runs into the database")
+    sub.add_parser("db-stop", help="stop the embedded Postgres server")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        location = location_from(args)
+    except BadDatabaseUrl as exc:
+        print(f"irl: --db: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _dispatch(args, location)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from .store.writer import describe_error
+
+        print(f"irl: {args.command}: cannot use {location.describe()}: {describe_error(exc)}", file=sys.stderr)
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:
+    if args.command == "db-stop":
+        from .store import embedded
+
+        stopped = location.embedded and embedded.stop(location.state_dir)
+        print("stopped" if stopped else "no embedded server running here")
+        return 0
+    if args.command == "sync":
+        return cmd_sync(args, location)
+    url = store_url(location)
+    if args.command == "db-url":
+        print(url)
+        return 0
+    from .store import Database
+
+    with Database(url, migrate_on_connect=args.command != "migrate") as db:
+        if args.command == "migrate":
+            applied = db.migrate()
+            print("applied: " + ", ".join(applied) if applied else "up to date")
+            return 0
+        if args.command == "runs":
+            return cmd_runs(args, db)
+        return cmd_show(args, db)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

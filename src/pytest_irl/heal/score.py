@@ -47,7 +47,9 @@ WEIGHTS: dict[str, float] = {
     "container": 0.5,
 }
 
-_TEXT_FIELDS = ("id", "name", "accessible_name", "text", "label", "placeholder", "title", "alt", "href", "context")
+_TEXT_FIELDS = (
+    "id", "name", "accessible_name", "text", "label", "placeholder", "title", "alt", "href", "context",
+)
 
 # Half the similarity at this centre-to-centre distance (CSS px): a banner pushing the element
 # down keeps most of the credit, a sibling button a row away gets about half.
@@ -147,7 +149,9 @@ class _Reference:
         self.container = prepare(_container_text(fp))
 
 
-def _score_one(ref: _Reference, cand: Fingerprint, weights: Mapping[str, float]) -> tuple[float, dict[str, float]]:
+def _score_one(
+    ref: _Reference, cand: Fingerprint, weights: Mapping[str, float]
+) -> tuple[float, dict[str, float]]:
     sims: dict[str, float] = {}
     fp = ref.fp
 
@@ -168,7 +172,8 @@ def _score_one(ref: _Reference, cand: Fingerprint, weights: Mapping[str, float])
             sims[name] = similarity(mine, prepare(theirs)) if theirs else 0.0
 
     if fp.classes or cand.classes:
-        sims["classes"] = similarity(ref.classes, prepare(_classes_text(cand.classes))) if cand.classes else 0.0
+        theirs_classes = prepare(_classes_text(cand.classes)) if cand.classes else EMPTY
+        sims["classes"] = similarity(ref.classes, theirs_classes)
     if ref.test_ids or cand.test_ids:
         sims["test_ids"] = _dict_similarity(ref.test_ids, cand.test_ids)
     if ref.attrs or cand.attrs:

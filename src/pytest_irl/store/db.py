@@ -155,15 +155,17 @@ class Database:
             row = cur.execute("SELECT * FROM test_runs WHERE id = %s", (key,)).fetchone()
         return None if row is None else TestRun.model_validate(row)
 
-    def recent_sessions(self, limit: int = 10) -> list[dict[str, Any]]:
+    def recent_sessions(self, limit: int | None = 10, id_prefix: str = "") -> list[dict[str, Any]]:
+        """Newest first, with counts of their runs (``LIMIT NULL`` is no limit)."""
         with self.conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(
                 "SELECT s.*, count(r.id) AS runs,"
                 " count(r.id) FILTER (WHERE r.status = 'passed') AS passed,"
                 " count(r.id) FILTER (WHERE r.status IN ('failed', 'error')) AS failed"
                 " FROM test_sessions s LEFT JOIN test_runs r ON r.session_id = s.id"
+                " WHERE s.id::text LIKE %s"
                 " GROUP BY s.id ORDER BY s.started_at DESC LIMIT %s",
-                (limit,),
+                (_like_prefix(id_prefix), limit),
             ).fetchall()
 
     def runs_of_session(self, session_id: str | uuid.UUID) -> list[dict[str, Any]]:
@@ -176,3 +178,20 @@ class Database:
                 " FROM test_runs WHERE session_id = %s ORDER BY started_at, nodeid",
                 (session_id,),
             ).fetchall()
+
+    def find_runs(self, prefix: str) -> list[uuid.UUID]:
+        """Ids of the runs whose id starts with ``prefix`` (at most two: enough to see ambiguity)."""
+        rows = self.conn.execute(
+            "SELECT id FROM test_runs WHERE id::text LIKE %s ORDER BY started_at DESC LIMIT 2",
+            (_like_prefix(prefix),),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def find_session(self, prefix: str) -> dict[str, Any] | None:
+        sessions = self.recent_sessions(limit=1, id_prefix=prefix)
+        return sessions[0] if sessions else None
+
+
+def _like_prefix(prefix: str) -> str:
+    escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"

@@ -1,0 +1,86 @@
+"""Real databases for the tests: the service Postgres and the embedded one, a fresh database each."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+SERVICE_ENV = "IRL_TEST_DATABASE_URL"
+PAGES = Path(__file__).parent / "pages"
+
+
+@pytest.fixture(scope="session")
+def embedded_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from pytest_irl.store import embedded
+
+    state = tmp_path_factory.mktemp("embedded") / ".irl"
+    yield embedded.start(state)
+    embedded.stop(state)
+
+
+def _server_url(request: pytest.FixtureRequest, backend: str) -> str:
+    if backend == "service":
+        url = os.environ.get(SERVICE_ENV)
+        if not url:
+            pytest.skip(f"{SERVICE_ENV} is not set")
+        return url
+    return request.getfixturevalue("embedded_server_url")
+
+
+def fresh_database(server_url: str) -> tuple[str, str]:
+    """Create an empty database on ``server_url``; returns (its URL, its name)."""
+    name = f"irl_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    params = conninfo_to_dict(server_url)
+    params["dbname"] = name
+    return make_conninfo(**params), name
+
+
+def drop_database(server_url: str, name: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(params=["service", "embedded"])
+def db_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL of an empty database, on each kind of server in turn."""
+    server = _server_url(request, request.param)
+    url, name = fresh_database(server)
+    yield url
+    drop_database(server, name)
+
+
+@pytest.fixture
+def service_db_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    server = _server_url(request, "service")
+    url, name = fresh_database(server)
+    yield url
+    drop_database(server, name)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, directory=str(PAGES), **kwargs)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def pages_url() -> Iterator[str]:
+    """Base URL of tests/pages/, served on loopback."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

@@ -1,0 +1,177 @@
+"""The store on real Postgres servers (the service one and the embedded one)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pytest_irl.models import SelfHealing, Step, TestRun
+from pytest_irl.store import Database, StoreLocation, Writer, replay_spool
+from pytest_irl.store import migrate as migrations
+
+SEED_STREAM_QUERY = """
+SELECT 
+  id,
+  status,
+  stream_url,
+  CASE 
+    WHEN stream_url IS NOT NULL THEN 'Streaming active'
+    ELSE 'No stream'
+  END as stream_status
+FROM test_runs
+WHERE status = 'running'
+LIMIT 10;
+"""
+
+SEED_STEPS_QUERY = """
+SELECT 
+  id,
+  jsonb_array_length(steps) as total_steps,
+  (
+    SELECT COUNT(*)
+    FROM jsonb_array_elements(steps) AS step
+    WHERE step->>'selfHealing' IS NOT NULL
+  ) as healed_steps
+FROM test_runs
+WHERE steps IS NOT NULL
+LIMIT 10;
+"""
+
+HOSTILE = [
+    "nul\x00byte", "lone \ud800 surrogate", "<script>alert(1)</script>",
+    "'; DROP TABLE test_runs; --", "x" * 1_000_000, "emoji 🧪 and \u202e rtl",
+]
+
+
+def new_session(db: Database) -> uuid.UUID:
+    session_id = uuid.uuid4()
+    db.upsert_session({"id": session_id, "started_at": "2026-11-24T10:00:00Z", "args": ["--irl"]})
+    return session_id
+
+
+def test_migrations_are_idempotent_and_safe_in_parallel(db_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def migrate_once() -> None:
+        try:
+            with psycopg.connect(db_url, autocommit=True) as conn:
+                migrations.apply(conn)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=migrate_once) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        assert migrations.apply(conn) == []
+        versions = [r[0] for r in conn.execute("SELECT version FROM irl_schema_migrations ORDER BY 1")]
+        columns = {r[0] for r in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'test_runs'")}
+    assert versions == [m.version for m in migrations.load()]
+    assert {"id", "session_id", "nodeid", "status", "attempt", "started_at", "finished_at", "duration_ms",
+            "error", "browser", "stream_url", "steps"} <= columns
+
+
+def test_seed_stream_url_migration_is_verbatim() -> None:
+    text = next(m.sql for m in migrations.load() if "stream_url" in m.name)
+    assert "ALTER TABLE test_runs\n  ADD COLUMN IF NOT EXISTS stream_url TEXT;" in text
+
+
+def test_database_api_and_seed_queries(db_url: str) -> None:
+    with Database(db_url) as db:
+        session_id = new_session(db)
+        healed = TestRun(session_id=session_id, nodeid="t.py::test_login", steps=[
+            Step(step_number=1, action="goto"),
+            Step(step_number=2, action="click", selector="#button-123", self_healing=SelfHealing(
+                strategy="text", original_selector="#button-123",
+                healed_selector="button:has-text('Login')", note="Matched by visible text")),
+        ])
+        plain = TestRun(session_id=session_id, nodeid="t.py::test_plain", status="passed",
+                        steps=[Step(step_number=1, action="click")])
+        run_id = db.create_test_run(healed)
+        db.create_test_run(plain)
+        db.update_test_run(run_id, stream_url="http://localhost:8080/stream/run-123")
+
+        got = db.get_test_run(run_id)
+        assert got is not None and got.stream_url == "http://localhost:8080/stream/run-123"
+        assert got.model_dump(by_alias=True)["streamUrl"] == got.stream_url
+        assert got.steps[1].self_healing.healed_selector == "button:has-text('Login')"
+        assert db.get_test_run(uuid.uuid4()) is None
+        assert db.get_test_run("not-a-uuid") is None
+
+        stream_rows = db.conn.execute(SEED_STREAM_QUERY).fetchall()
+        assert [(r[0], r[1], r[3]) for r in stream_rows] == [(run_id, "running", "Streaming active")]
+        counts = {r[0]: (r[1], r[2]) for r in db.conn.execute(SEED_STEPS_QUERY)}
+        assert counts == {run_id: (2, 1), plain.id: (1, 0)}
+
+
+def test_update_rejects_unknown_fields(db_url: str) -> None:
+    with Database(db_url) as db, pytest.raises(ValueError, match="unknown field"):
+        db.update_test_run(uuid.uuid4(), **{"status = 'x'; --": 1})
+
+
+def test_hostile_strings_are_stored(db_url: str) -> None:
+    with Database(db_url) as db:
+        session_id = new_session(db)
+        for text in HOSTILE:
+            run = TestRun(session_id=session_id, nodeid=text, error=text, steps=[
+                Step(step_number=1, action="fill", selector=text, value=text, error=text)])
+            db.create_test_run(run)
+            got = db.get_test_run(run.id)
+            assert got is not None
+            assert len(got.nodeid) == len(text)
+            assert got.steps[0].value == got.nodeid == got.steps[0].selector
+            if "\x00" not in text and "\ud800" not in text:
+                assert got.nodeid == text
+        assert db.conn.execute("SELECT count(*) FROM test_runs").fetchone()[0] == len(HOSTILE)
+
+
+def test_writer_spools_when_unreachable_and_replay_stores_everything(db_url: str, tmp_path: Path) -> None:
+    dead = StoreLocation("postgresql://nobody@127.0.0.1:1/none", tmp_path / ".irl")
+    writer = Writer(dead, stem="s1")
+    session_id = uuid.uuid4()
+    writer.submit("session", {"id": session_id, "started_at": "2026-11-24T10:00:00Z"})
+    runs = [TestRun(session_id=session_id, nodeid=f"t::{i}", status="passed") for i in range(3)]
+    for run in runs:
+        writer.submit("run", run.model_dump(mode="json"))
+    writer.close()
+    assert writer.failure and "127.0.0.1" in writer.failure
+    assert writer.spooled == 4
+    with Database(db_url) as db:
+        assert replay_spool(db, dead.spool_dir) == (1, 4)
+        assert {db.get_test_run(r.id).status for r in runs} == {"passed"}
+    assert list(dead.spool_dir.glob("*.jsonl")) == []
+
+
+def test_writer_survives_losing_the_database_mid_run(service_db_url: str, tmp_path: Path) -> None:
+    location = StoreLocation(service_db_url, tmp_path / ".irl")
+    writer = Writer(location, stem="s2")
+    session_id = uuid.uuid4()
+    writer.submit("session", {"id": session_id, "started_at": "2026-11-24T10:00:00Z"})
+    first = TestRun(session_id=session_id, nodeid="t::first", status="passed")
+    writer.submit("run", first.model_dump(mode="json"))
+    with Database(service_db_url) as db:
+        for _ in range(100):
+            if db.get_test_run(first.id) is not None:
+                break
+            threading.Event().wait(0.05)
+        assert db.get_test_run(first.id) is not None
+        # The server drops the writer's connection, as a restart or a network cut would.
+        db.conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    second = TestRun(session_id=session_id, nodeid="t::second", status="failed")
+    writer.submit("run", second.model_dump(mode="json"))
+    writer.close()
+    assert writer.failure and "mid-run" in writer.failure
+    with Database(service_db_url) as db:
+        assert db.get_test_run(second.id) is None
+        replay_spool(db, location.spool_dir)
+        assert db.get_test_run(second.id).status == "failed"
