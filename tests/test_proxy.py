@@ -101,7 +101,8 @@ def test_step_fields(irl_page: Page, layer: Layer, pages_url: str) -> None:
     assert fill.location is not None and "test_proxy.py:" in fill.location
     assert [a.outcome for a in fill.attempts] == ["ok"] and fill.attempts[0].strategy == "original"
     data = fill.to_json()
-    assert {"stepNumber", "action", "selector", "success", "durationMs", "startedAt", "url", "attempts"} <= set(data)
+    seed_keys = {"stepNumber", "action", "selector", "success", "durationMs", "startedAt", "url", "attempts"}
+    assert seed_keys <= set(data)
     assert "selfHealing" not in data and "error" not in data
 
 

@@ -71,8 +71,8 @@ def cmd_runs(args: argparse.Namespace, db: Any) -> int:
             f"{session['runs']} runs: {session['passed']} passed, {session['failed']} failed"
         )
         rows = [
-            [str(r["id"])[:8], r["status"], str(r["attempt"]), _ms(r["duration_ms"]), str(r["total_steps"] or 0),
-             str(r["healed_steps"] or 0), _clean(r["nodeid"], 90)]
+            [str(r["id"])[:8], r["status"], str(r["attempt"]), _ms(r["duration_ms"]),
+             str(r["total_steps"] or 0), str(r["healed_steps"] or 0), _clean(r["nodeid"], 90)]
             for r in db.runs_of_session(session["id"])
         ]
         print(_table(rows, ["RUN", "STATUS", "TRY", "TIME", "STEPS", "HEALED", "TEST"]))
@@ -103,8 +103,8 @@ def cmd_show(args: argparse.Namespace, db: Any) -> int:
                      _ms(step.duration_ms), str(len(step.attempts))])
         if step.self_healing is not None:
             heal = step.self_healing
-            rows.append(["", "", _clean(f"  {heal.strategy}: {heal.original_selector} -> {heal.healed_selector}", 70),
-                         "", "", ""])
+            change = f"  {heal.strategy}: {heal.original_selector} -> {heal.healed_selector}"
+            rows.append(["", "", _clean(change, 70), "", "", ""])
         if step.error:
             rows.append(["", "", _clean("  " + step.error.splitlines()[0], 70), "", "", ""])
     print(_table(rows, ["#", "ACTION", "TARGET", "RESULT", "TIME", "TRIES"]))
@@ -133,8 +133,8 @@ def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="irl", description="Recorded runs of pytest-irl.")
     parser.add_argument("--db", help="Postgres URL (default: $IRL_DATABASE_URL, else the embedded store)")
-    parser.add_argument("--dir", help="the project folder whose .irl/ holds the embedded store (default: found "
-                                      "from the current folder)")
+    parser.add_argument("--dir", help="the project folder whose .irl/ holds the embedded store"
+                                      " (default: found from the current folder)")
     sub = parser.add_subparsers(dest="command", required=True)
     runs = sub.add_parser("runs", help="recent sessions and their tests")
     runs.add_argument("-n", "--limit", type=int, default=5, help="how many sessions (default 5)")
@@ -162,7 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from .store.writer import describe_error
 
-        print(f"irl: {args.command}: cannot use {location.describe()}: {describe_error(exc)}", file=sys.stderr)
+        where = location.describe()
+        print(f"irl: {args.command}: cannot use {where}: {describe_error(exc)}", file=sys.stderr)
         return 1
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .models import Step, TestRun, utcnow
+from .models import Step, TestRun
 from .policy import Action, Policy, first_line
 
 # Typed values are kept only when the page said the field is not a secret (see PAGE_OBSERVER);
@@ -145,15 +145,15 @@ class Layer:
             return self.policy.execute(action, None)
         step = self._safely(lambda: recorder.begin(action))
         started = time.perf_counter()
+        error: BaseException | None = None
         try:
-            result = self.policy.execute(action, step)
+            return self.policy.execute(action, step)
         except BaseException as exc:
-            if step is not None:
-                self._safely(lambda: recorder.end(step, started, self._url_of(action), exc))
+            error = exc
             raise
-        if step is not None:
-            self._safely(lambda: recorder.end(step, started, self._url_of(action), None))
-        return result
+        finally:
+            if step is not None:
+                self._safely(lambda: recorder.end(step, started, self._url_of(action), error))
 
     def instrument_context(self, context: Any) -> None:
         """Install the page observer in ``context`` (a raw BrowserContext), once."""

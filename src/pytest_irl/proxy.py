@@ -284,7 +284,9 @@ def _page_like_actions(base: type) -> dict[str, Callable[..., Any]]:
     return actions
 
 
-_install(IrlLocator, Locator, {name: _locator_action(name) for name in LOCATOR_ACTIONS if hasattr(Locator, name)})
+_install(IrlLocator, Locator, {
+    name: _locator_action(name) for name in LOCATOR_ACTIONS if hasattr(Locator, name)
+})
 _install(IrlFrameLocator, FrameLocator, {})
 _install(IrlFrame, Frame, _page_like_actions(Frame))
 _install(IrlPage, Page, {

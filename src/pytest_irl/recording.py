@@ -70,7 +70,7 @@ class Recording:
                 " -- `irl sync` (or the next run) stores them",
                 {"yellow": True},
             )
-        if not self.is_controller or not self.runs_recorded and not self._has_workers():
+        if not self.is_controller or (not self.runs_recorded and not self._has_workers()):
             return None
         where = self.location.describe()
         return f"irl: session {self.session_id} recorded in {where} -- `irl runs` shows it", {}

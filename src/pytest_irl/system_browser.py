@@ -38,4 +38,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     config = terminalreporter.config
     used = config.stash.get(USED_KEY, None)
     if used and not hasattr(config, "workerinput"):
-        terminalreporter.write_line(f"irl: Playwright's Chromium is not installed; used the system browser {used}")
+        terminalreporter.write_line(
+            f"irl: Playwright's Chromium is not installed; used the system browser {used}"
+        )

@@ -1,0 +1,85 @@
+"""The healing core: describe elements, rank candidates, decide, and suggest a better locator.
+
+Pure Python (no browser, no pytest) plus one page-side script. The flow the plugin runs:
+
+1. While a locator still works, record ``Fingerprint.model_validate(locator.evaluate(FINGERPRINT_JS))``.
+2. When it stops matching, take ``page.evaluate(SNAPSHOT_JS, {})``: one call returning every
+   candidate element (interactive controls and text-bearing elements, including open shadow
+   roots and same-origin iframes) as fingerprint JSON, each with a ``cssPath`` (plus
+   ``framePath``) that re-finds it with ``page.locator(...)``.
+3. ``decide(rank(recorded, candidates))`` heals only on a clear winner; with no recording yet,
+   ``decide(rank_by_hints(parse_locator(locator), candidates))`` uses what the selector says.
+4. ``suggest_locator(chosen.candidate, unique_among=candidates)`` proposes the code to write.
+
+Evaluating the ranking offline on your own data
+-----------------------------------------------
+Everything except the two ``*_JS`` strings is a pure function of JSON, so a ranking can be
+replayed and tuned without a browser. Collect pairs once (e.g. from two deployments)::
+
+    before = Fingerprint.model_validate(page_v1_locator.evaluate(FINGERPRINT_JS))
+    after = [Fingerprint.model_validate(o) for o in page_v2.evaluate(SNAPSHOT_JS, {})]
+    json.dump({"reference": before.to_json_dict(), "candidates": [c.to_json_dict() for c in after],
+               "expected_css_path": "<cssPath of the right element in v2, or null if it is gone>"}, f)
+
+Then score each case::
+
+    case = json.load(f)
+    ref = Fingerprint.model_validate(case["reference"])
+    cands = [Fingerprint.model_validate(c) for c in case["candidates"]]
+    decision = decide(rank(ref, cands), threshold=0.72, margin=0.08)
+    picked = decision.chosen.candidate.css_path if decision.chosen else None
+    ok = picked == case["expected_css_path"]  # a refusal is right only when the element is gone
+
+Count wrong heals (picked something, but not the expected element) separately from refusals:
+the defaults favour refusing. ``decision.top[i].breakdown`` shows which attributes carried
+each score, and ``rank(..., weights={"id": 0.5})`` overrides individual weights (see
+``score.WEIGHTS``) to try alternatives on the same cases.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .decide import DEFAULT_MARGIN, DEFAULT_THRESHOLD, Decision, decide
+from .fingerprint import Box, Fingerprint, Neighbours
+from .locator_hints import HintScore, LocatorHints, TextHint, hint_score, parse_locator, rank_by_hints
+from .score import WEIGHTS, Match, rank
+from .suggest import Suggestion, suggest_locator
+
+
+def _load_script() -> str:
+    # The script ships inside the package directory, so a plain path next to this module works
+    # for a source checkout and for an installed wheel alike (no zip imports for this package).
+    return (Path(__file__).parent / "snapshot.js").read_text(encoding="utf-8").strip()
+
+
+_LIBRARY = _load_script()
+
+# `locator.evaluate(FINGERPRINT_JS)` -> one fingerprint object (camelCase keys).
+# Newlines around the library keep its leading `//` comments from swallowing the wrapper.
+FINGERPRINT_JS = f"(el) => (\n{_LIBRARY}\n).fingerprint(el)"
+# `page.evaluate(SNAPSHOT_JS, {"includeHidden": False, "maxElements": 5000})` -> list of them.
+SNAPSHOT_JS = f"(opts) => (\n{_LIBRARY}\n).snapshot(opts)"
+
+__all__ = [
+    "DEFAULT_MARGIN",
+    "DEFAULT_THRESHOLD",
+    "FINGERPRINT_JS",
+    "SNAPSHOT_JS",
+    "WEIGHTS",
+    "Box",
+    "Decision",
+    "Fingerprint",
+    "HintScore",
+    "LocatorHints",
+    "Match",
+    "Neighbours",
+    "Suggestion",
+    "TextHint",
+    "decide",
+    "hint_score",
+    "parse_locator",
+    "rank",
+    "rank_by_hints",
+    "suggest_locator",
+]

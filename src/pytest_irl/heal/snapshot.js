@@ -1,0 +1,495 @@
+// Page-side half of the healer: describes elements as plain JSON for fingerprint.Fingerprint.
+//
+// This file is one expression evaluating to {fingerprint(el), snapshot(opts)}; __init__.py wraps
+// it into the two functions handed to Playwright's evaluate(). Keys are camelCase (the Python
+// model's aliases) and empty values are omitted so a 1,000-element snapshot stays small.
+// Every derived value is a pure function of the element and the DOM, memoised per call in `ctx`,
+// so fingerprint(el) and the snapshot's entry for el are identical.
+(() => {
+  'use strict';
+  const CAP = { text: 200, name: 120, attr: 80, neighbour: 60, context: 100, href: 200, cls: 60 };
+  const NEIGHBOUR_RADIUS = 250; // px of gap; farther texts say nothing about this element
+  const NEIGHBOUR_BUDGET = 30; // elements looked at per element, so big lists stay linear
+  const INTERACTIVE = 'a,button,input,select,textarea,[role],[onclick],[tabindex],label,summary,' +
+    '[contenteditable]:not([contenteditable="false"])';
+  // Text inside these belongs to them; listing the inner span too would duplicate the control.
+  const COVERING = 'a,button,label,summary,select,textarea,option,[role=button],[role=link],' +
+    '[role=menuitem],[role=tab],[role=option],[role=checkbox],[role=radio],[role=switch],[role=treeitem]';
+  const SKIP = new Set(['html', 'head', 'body', 'script', 'style', 'noscript', 'template', 'meta', 'link',
+    'title', 'base', 'br', 'wbr', 'iframe', 'frame', 'frameset', 'object', 'embed', 'slot']);
+  const TEST_ID = /^data-(test|qa|cy|e2e|pw|automation|tid)/;
+  const OWN_FIELDS = new Set(['id', 'class', 'name', 'type', 'role', 'placeholder', 'title', 'alt', 'href',
+    'style', 'tabindex', 'aria-labelledby', 'aria-describedby', 'aria-controls', 'aria-owns',
+    'aria-activedescendant', 'aria-expanded', 'aria-selected', 'aria-pressed', 'aria-checked',
+    'aria-hidden', 'aria-busy', 'aria-invalid', 'aria-current', 'contenteditable']);
+  const KEEP_ATTRS = new Set(['for', 'autocomplete', 'src', 'action', 'method', 'target', 'rel',
+    'inputmode', 'accept', 'download', 'formaction', 'lang']);
+  const NAME_FROM_CONTENT = new Set(['button', 'cell', 'checkbox', 'columnheader', 'gridcell', 'heading',
+    'link', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option', 'radio', 'row', 'rowheader',
+    'switch', 'tab', 'tooltip', 'treeitem']);
+  const CONTAINER_TAGS = new Set(['form', 'fieldset', 'dialog', 'section', 'article', 'tr', 'li', 'aside',
+    'nav', 'header', 'footer', 'table', 'details']);
+  const CONTAINER_ROLES = new Set(['dialog', 'alertdialog', 'form', 'region', 'group', 'row', 'listitem',
+    'article', 'tabpanel', 'navigation', 'menu', 'toolbar', 'complementary', 'search']);
+  const CONTAINER_CLASS = /(^|[\s_-])(card|modal|panel|dialog|tile)($|[\s_-])/i;
+  const NO_ROLE_INPUTS = new Set(['password', 'hidden', 'file', 'color', 'date', 'datetime-local', 'month',
+    'week', 'time']);
+  const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
+  const SAFE_ID = /^[A-Za-z_][\w-]*$/;
+
+  const clean = (s, cap) => {
+    if (!s) return '';
+    // Bound the work on huge containers before collapsing whitespace.
+    if (s.length > cap * 5 + 200) s = s.slice(0, cap * 5 + 200);
+    s = s.replace(/\s+/g, ' ').trim();
+    return s.length > cap ? s.slice(0, cap).trimEnd() : s;
+  };
+  const attr = (el, name) => el.getAttribute(name) || '';
+  const inputType = (el) => (el.localName === 'input' ? (attr(el, 'type') || 'text').toLowerCase() : '');
+  const isShadowRoot = (n) => !!n && n.nodeType === 11 && !!n.host;
+  const parentOrHost = (el) => (el.parentElement || (isShadowRoot(el.parentNode) ? el.parentNode.host : null));
+
+  function newCtx() {
+    return { ids: new Map(), sib: new Map(), css: new Map(), xp: new Map(), idxp: new Map(), unit: new Map(),
+      cont: new Map(), frames: new Map(), shadows: new Map(), offsets: new Map() };
+  }
+
+  function memo(map, key, make) {
+    if (map.has(key)) return map.get(key);
+    const v = make();
+    map.set(key, v);
+    return v;
+  }
+
+  // Playwright's CSS pierces open shadow roots, so an id is only a safe anchor when it is unique
+  // across the document *and* its shadow trees.
+  function idCount(el, id, ctx) {
+    const doc = el.ownerDocument;
+    const counts = memo(ctx.ids, doc, () => {
+      const m = new Map();
+      const visit = (root) => {
+        for (const e of root.querySelectorAll('*')) {
+          const v = e.getAttribute('id');
+          if (v) m.set(v, (m.get(v) || 0) + 1);
+          if (e.shadowRoot) visit(e.shadowRoot);
+        }
+      };
+      visit(doc);
+      return m;
+    });
+    return counts.get(id) || 0;
+  }
+
+  // Sibling facts for every child of a parent, computed once per parent.
+  function siblings(el, ctx) {
+    const parent = el.parentNode;
+    return memo(ctx.sib, parent, () => {
+      const kids = Array.from(parent.children);
+      const index = new Map(), nth = new Map(), counts = new Map();
+      kids.forEach((k, i) => {
+        const n = (counts.get(k.localName) || 0) + 1;
+        counts.set(k.localName, n);
+        nth.set(k, n);
+        index.set(k, i);
+      });
+      return { kids, index, nth, counts };
+    });
+  }
+
+  function cssPath(el, ctx) {
+    return memo(ctx.css, el, () => {
+      const id = el.getAttribute('id');
+      if (id && SAFE_ID.test(id) && idCount(el, id, ctx) === 1) return '#' + id;
+      const s = siblings(el, ctx);
+      let step = CSS.escape(el.localName);
+      if (s.counts.get(el.localName) > 1) step += ':nth-of-type(' + s.nth.get(el) + ')';
+      const parent = el.parentNode;
+      if (!parent || parent.nodeType === 9) return step;
+      return cssPath(isShadowRoot(parent) ? parent.host : parent, ctx) + ' > ' + step;
+    });
+  }
+
+  function xpathStep(el, ctx) {
+    const s = siblings(el, ctx);
+    return el.localName + (s.counts.get(el.localName) > 1 ? '[' + s.nth.get(el) + ']' : '');
+  }
+
+  // Absolute within the element's own document or shadow root (XPath cannot cross either).
+  function xpath(el, ctx) {
+    return memo(ctx.xp, el, () => {
+      const parent = el.parentNode;
+      const step = '/' + xpathStep(el, ctx);
+      return parent && parent.nodeType === 1 ? xpath(parent, ctx) + step : step;
+    });
+  }
+
+  function idXpath(el, ctx) {
+    return memo(ctx.idxp, el, () => {
+      const id = el.getAttribute('id');
+      if (id && !(id.includes('"') && id.includes("'"))) {
+        const q = id.includes('"') ? "'" : '"';
+        return '//*[@id=' + q + id + q + ']';
+      }
+      const parent = el.parentNode;
+      const step = '/' + xpathStep(el, ctx);
+      return parent && parent.nodeType === 1 ? idXpath(parent, ctx) + step : step;
+    });
+  }
+
+  function frameOffset(doc, ctx) {
+    return memo(ctx.offsets, doc, () => {
+      let x = 0, y = 0, win = doc.defaultView;
+      try {
+        while (win && win.frameElement) {
+          const fe = win.frameElement, r = fe.getBoundingClientRect();
+          x += r.left + fe.clientLeft;
+          y += r.top + fe.clientTop;
+          win = win.parent;
+        }
+      } catch (e) { /* cross-origin parent: coordinates stay relative to the last reachable one */ }
+      if (win) { x += win.scrollX; y += win.scrollY; }
+      return { x, y };
+    });
+  }
+
+  function framePath(doc, ctx) {
+    return memo(ctx.frames, doc, () => {
+      const out = [];
+      try {
+        let win = doc.defaultView;
+        while (win && win.frameElement) {
+          out.unshift(cssPath(win.frameElement, ctx));
+          win = win.parent;
+        }
+      } catch (e) { /* cross-origin: the reachable part only */ }
+      return out;
+    });
+  }
+
+  function shadowPath(el, ctx) {
+    const root = el.getRootNode();
+    if (!isShadowRoot(root)) return [];
+    return memo(ctx.shadows, root, () => [...shadowPath(root.host, ctx), cssPath(root.host, ctx)]);
+  }
+
+  function textByIds(el, name) {
+    const ids = attr(el, name).trim();
+    if (!ids) return '';
+    const root = el.getRootNode();
+    const parts = [];
+    for (const id of ids.split(/\s+/)) {
+      const t = root.getElementById ? root.getElementById(id) : null;
+      if (t) parts.push(t.textContent);
+    }
+    return clean(parts.join(' '), CAP.name);
+  }
+
+  function textExcluding(root, exclude) {
+    if (!root.contains(exclude)) return root.textContent;
+    let out = '';
+    const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!exclude.contains(n)) out += n.data + ' ';
+    return out;
+  }
+
+  function implicitRole(el) {
+    const t = el.localName;
+    switch (t) {
+      case 'a': case 'area': return el.hasAttribute('href') ? 'link' : '';
+      case 'button': return 'button';
+      case 'input': {
+        const ty = inputType(el);
+        if (BUTTON_INPUTS.has(ty)) return 'button';
+        if (ty === 'checkbox' || ty === 'radio') return ty;
+        if (ty === 'range') return 'slider';
+        if (ty === 'number') return 'spinbutton';
+        if (NO_ROLE_INPUTS.has(ty)) return '';
+        if (el.hasAttribute('list')) return 'combobox';
+        return ty === 'search' ? 'searchbox' : 'textbox';
+      }
+      case 'select': return el.multiple || el.size > 1 ? 'listbox' : 'combobox';
+      case 'textarea': return 'textbox';
+      case 'img': return el.getAttribute('alt') === '' ? 'presentation' : 'img';
+      case 'h1': case 'h2': case 'h3': case 'h4': case 'h5': case 'h6': return 'heading';
+      case 'nav': return 'navigation';
+      case 'main': return 'main';
+      case 'aside': return 'complementary';
+      case 'ul': case 'ol': case 'menu': return 'list';
+      case 'li': return 'listitem';
+      case 'table': return 'table';
+      case 'tr': return 'row';
+      case 'td': return 'cell';
+      case 'th': return 'columnheader';
+      case 'thead': case 'tbody': case 'tfoot': return 'rowgroup';
+      case 'dialog': return 'dialog';
+      case 'form': return 'form';
+      case 'fieldset': case 'details': return 'group';
+      case 'option': return 'option';
+      case 'progress': return 'progressbar';
+      case 'meter': return 'meter';
+      case 'article': return 'article';
+      case 'hr': return 'separator';
+      case 'output': return 'status';
+      case 'p': return 'paragraph';
+      case 'section': return el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby') ? 'region' : '';
+      default: return '';
+    }
+  }
+
+  function roleOf(el) {
+    const explicit = attr(el, 'role').trim().split(/\s+/)[0].toLowerCase();
+    return explicit || implicitRole(el);
+  }
+
+  function labelOf(el) {
+    let s = '';
+    if (el.labels && el.labels.length) s = clean(Array.from(el.labels, (l) => textExcluding(l, el)).join(' '), CAP.name);
+    return s || textByIds(el, 'aria-labelledby');
+  }
+
+  function contentName(el) {
+    const s = clean(el.textContent, CAP.name);
+    if (s) return s;
+    const img = el.querySelector('img[alt],[aria-label]');
+    return img ? clean(img.getAttribute('alt') || img.getAttribute('aria-label'), CAP.name) : '';
+  }
+
+  // An approximation of the accessible name computation, in its precedence order.
+  function accessibleName(el, role, label) {
+    let n = textByIds(el, 'aria-labelledby') || clean(attr(el, 'aria-label'), CAP.name);
+    if (n) return n;
+    const t = el.localName, ty = inputType(el);
+    if (ty === 'button' || ty === 'submit' || ty === 'reset') {
+      return clean(el.value || (ty === 'submit' ? 'Submit' : ty === 'reset' ? 'Reset' : ''), CAP.name);
+    }
+    if (ty === 'image') return clean(attr(el, 'alt') || attr(el, 'title') || 'Submit', CAP.name);
+    if (label) return label;
+    if (t === 'img' || t === 'area') return clean(attr(el, 'alt') || attr(el, 'title'), CAP.name);
+    if (t === 'input' || t === 'textarea' || t === 'select') {
+      return clean(attr(el, 'title') || attr(el, 'placeholder'), CAP.name);
+    }
+    if (t === 'fieldset' || t === 'table' || t === 'figure') {
+      const cap = el.querySelector(':scope > legend, :scope > caption, :scope > figcaption');
+      if (cap) return clean(cap.textContent, CAP.name);
+    }
+    if (NAME_FROM_CONTENT.has(role) || t === 'summary') {
+      n = contentName(el);
+      if (n) return n;
+    }
+    return clean(attr(el, 'title'), CAP.name);
+  }
+
+  function visibleText(el) {
+    const ty = inputType(el);
+    if (ty) return ty === 'button' || ty === 'submit' || ty === 'reset' ? clean(el.value, CAP.text) : '';
+    // Options and textarea contents are data, not labels of the control.
+    if (el.localName === 'select' || el.localName === 'textarea') return '';
+    return clean(el.textContent, CAP.text);
+  }
+
+  function isVisible(el, rect) {
+    if (!rect.width && !rect.height) return false;
+    if (el.checkVisibility) return el.checkVisibility({ visibilityProperty: true });
+    return getComputedStyle(el).visibility !== 'hidden';
+  }
+
+  function isEnabled(el) {
+    if (attr(el, 'aria-disabled') === 'true') return false;
+    try { return !el.matches(':disabled'); } catch (e) { return true; }
+  }
+
+  // A "text unit" is an element that itself holds visible text (its own text nodes, alt or
+  // button value): what a person reads around a control.
+  function unitOf(el, ctx) {
+    return memo(ctx.unit, el, () => {
+      if (SKIP.has(el.localName) && el.localName !== 'body') return null;
+      let text = '';
+      for (const n of el.childNodes) if (n.nodeType === 3) text += n.data;
+      text = clean(text, CAP.neighbour);
+      if (!text && el.localName === 'img') text = clean(attr(el, 'alt'), CAP.neighbour);
+      if (!text && BUTTON_INPUTS.has(inputType(el))) text = clean(el.value, CAP.neighbour);
+      if (!text) return null;
+      const r = el.getBoundingClientRect();
+      return r.width || r.height ? { text, r } : null;
+    });
+  }
+
+  function place(unit, r, best) {
+    const c = unit.r;
+    let dir, gap, off;
+    const hOverlap = Math.min(c.right, r.right) - Math.max(c.left, r.left);
+    const vOverlap = Math.min(c.bottom, r.bottom) - Math.max(c.top, r.top);
+    if (c.bottom <= r.top + 1) { dir = 'above'; gap = r.top - c.bottom; off = -hOverlap; }
+    else if (c.top >= r.bottom - 1) { dir = 'below'; gap = c.top - r.bottom; off = -hOverlap; }
+    else if (c.right <= r.left + 1) { dir = 'left'; gap = r.left - c.right; off = -vOverlap; }
+    else if (c.left >= r.right - 1) { dir = 'right'; gap = c.left - r.right; off = -vOverlap; }
+    else return;
+    // Sideways displacement counts, so a text far off to the side is not "above".
+    const d = Math.max(0, gap) + Math.max(0, off);
+    if (d > NEIGHBOUR_RADIUS) return;
+    if (!best[dir] || d < best[dir].d) best[dir] = { d, text: unit.text };
+  }
+
+  // Nearest texts per direction, looking outward through siblings, then the parent's siblings,
+  // then the grandparent's: local and bounded, never a scan of the whole page per element.
+  function neighbours(el, rect, ctx) {
+    const best = {};
+    let budget = NEIGHBOUR_BUDGET, cur = el;
+    const scan = (root) => {
+      const stack = [root];
+      let local = 8;
+      while (stack.length && local > 0 && budget > 0) {
+        const e = stack.pop();
+        local--; budget--;
+        const u = unitOf(e, ctx);
+        if (u) place(u, rect, best);
+        for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]);
+      }
+    };
+    for (let level = 0; level < 3 && budget > 0; level++) {
+      const parent = cur.parentNode;
+      if (!parent || parent.nodeType === 9) break;
+      const s = siblings(cur, ctx), i = s.index.get(cur);
+      for (let d = 1; d <= 4 && budget > 0; d++) {
+        if (i - d >= 0) scan(s.kids[i - d]);
+        if (i + d < s.kids.length) scan(s.kids[i + d]);
+      }
+      if (best.above && best.below && best.left && best.right) break;
+      if (parent.nodeType === 1 && unitOf(parent, ctx)) place(unitOf(parent, ctx), rect, best);
+      cur = isShadowRoot(parent) ? parent.host : parent;
+      if (!cur || cur.nodeType !== 1 || cur.localName === 'body') break;
+    }
+    const out = {};
+    for (const dir of ['above', 'below', 'left', 'right']) if (best[dir]) out[dir] = best[dir].text;
+    return out;
+  }
+
+  function containerLabel(node) {
+    let s = textByIds(node, 'aria-labelledby') || clean(attr(node, 'aria-label'), CAP.context);
+    if (s) return clean(s, CAP.context);
+    const h = node.querySelector(':scope > legend, :scope > caption, h1, h2, h3, h4, h5, h6, [role=heading]');
+    if (h) s = clean(h.textContent, CAP.context);
+    if (!s && (node.localName === 'tr' || node.localName === 'li' || /^(row|listitem)$/.test(attr(node, 'role')))) {
+      s = clean(node.textContent, CAP.context);
+    }
+    return s;
+  }
+
+  function isContainer(node) {
+    return CONTAINER_TAGS.has(node.localName) || CONTAINER_ROLES.has(attr(node, 'role')) ||
+      CONTAINER_CLASS.test(attr(node, 'class'));
+  }
+
+  // Label of the nearest meaningful enclosing container (row, card, form, dialog, section).
+  function contextOf(node, ctx) {
+    return memo(ctx.cont, node, () => {
+      const s = isContainer(node) ? containerLabel(node) : '';
+      if (s) return s;
+      const p = parentOrHost(node);
+      return p ? contextOf(p, ctx) : '';
+    });
+  }
+
+  function fingerprint(el, ctx) {
+    const out = {};
+    const put = (k, v) => { if (v) out[k] = v; };
+    const tag = el.localName, role = roleOf(el), ty = inputType(el);
+    const rect = el.getBoundingClientRect();
+    const labelable = !!el.labels;
+    const label = labelable ? labelOf(el) : '';
+    put('tag', tag);
+    put('id', clean(attr(el, 'id'), CAP.attr));
+    put('name', clean(attr(el, 'name'), CAP.attr));
+    const classes = Array.from(el.classList || [], (c) => c.slice(0, CAP.cls)).slice(0, 12);
+    if (classes.length) out.classes = classes;
+    put('type', ty || clean(attr(el, 'type'), CAP.attr).toLowerCase());
+    put('role', role);
+    put('accessibleName', accessibleName(el, role, label));
+    put('text', visibleText(el));
+    put('label', label);
+    put('placeholder', clean(attr(el, 'placeholder'), CAP.name));
+    put('title', clean(attr(el, 'title'), CAP.name));
+    put('alt', clean(attr(el, 'alt'), CAP.name));
+    put('href', clean(attr(el, 'href'), CAP.href));
+    const testIds = {}, attrs = {};
+    let nAttrs = 0;
+    for (const a of el.attributes) {
+      const n = a.name;
+      if (TEST_ID.test(n)) { testIds[n] = clean(a.value, CAP.attr); continue; }
+      if (OWN_FIELDS.has(n) || n.startsWith('on') || nAttrs >= 10) continue;
+      const keep = n.startsWith('aria-') || KEEP_ATTRS.has(n) ||
+        (n === 'value' && (tag === 'button' || tag === 'option' || /^(checkbox|radio|submit|button|reset)$/.test(ty))) ||
+        // data-v-1a2b3c4d style names are build hashes, and long/JSON values are state, not identity.
+        (n.startsWith('data-') && !/-[0-9a-f]{6,}$/i.test(n) && a.value.length <= CAP.attr && !/^[{[]/.test(a.value));
+      if (keep) { attrs[n] = clean(a.value, CAP.attr); nAttrs++; }
+    }
+    if (Object.keys(testIds).length) out.testIds = testIds;
+    if (nAttrs) out.attrs = attrs;
+    out.xpath = xpath(el, ctx);
+    out.idXpath = idXpath(el, ctx);
+    out.cssPath = cssPath(el, ctx);
+    const off = frameOffset(el.ownerDocument, ctx);
+    out.box = { x: Math.round(rect.left + off.x), y: Math.round(rect.top + off.y),
+      width: Math.round(rect.width), height: Math.round(rect.height) };
+    if (role === 'button' || tag === 'button' || BUTTON_INPUTS.has(ty)) out.isButton = true;
+    if (role === 'link') out.isLink = true;
+    if ((tag === 'input' && !BUTTON_INPUTS.has(ty)) || tag === 'select' || tag === 'textarea' || el.isContentEditable) {
+      out.isInput = true;
+    }
+    const visible = isVisible(el, rect);
+    const near = visible ? neighbours(el, rect, ctx) : {};
+    if (Object.keys(near).length) out.neighbours = near;
+    const p = parentOrHost(el);
+    put('context', p ? contextOf(p, ctx) : '');
+    const frames = framePath(el.ownerDocument, ctx);
+    if (frames.length) out.framePath = frames;
+    const shadows = shadowPath(el, ctx);
+    if (shadows.length) out.shadowPath = shadows;
+    if (!visible) out.visible = false;
+    if (!isEnabled(el)) out.enabled = false;
+    return out;
+  }
+
+  function hasOwnText(el) {
+    for (const n of el.childNodes) if (n.nodeType === 3 && n.data.trim()) return true;
+    return false;
+  }
+
+  function isCandidate(el) {
+    if (SKIP.has(el.localName)) return false;
+    if (el.matches(INTERACTIVE)) return true;
+    if (!hasOwnText(el)) return el.localName === 'img' && !!attr(el, 'alt');
+    const parent = parentOrHost(el);
+    return !parent || !parent.closest(COVERING);
+  }
+
+  function snapshot(opts) {
+    opts = opts || {};
+    const includeHidden = !!opts.includeHidden;
+    const max = opts.maxElements || 5000;
+    const ctx = newCtx();
+    const out = [];
+    const visitRoot = (root) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (out.length >= max) return;
+        if (isCandidate(el)) {
+          const r = el.getBoundingClientRect();
+          if (includeHidden || isVisible(el, r)) out.push(fingerprint(el, ctx));
+        }
+        if (el.shadowRoot) visitRoot(el.shadowRoot);
+        if (el.localName === 'iframe' || el.localName === 'frame') {
+          let doc = null;
+          try { doc = el.contentDocument; } catch (e) { /* cross-origin */ }
+          if (doc && doc.documentElement) visitRoot(doc);
+        }
+      }
+    };
+    visitRoot(document);
+    return out;
+  }
+
+  return {
+    fingerprint: (el) => fingerprint(el, newCtx()),
+    snapshot,
+  };
+})()

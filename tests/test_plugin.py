@@ -1,0 +1,210 @@
+"""The plugin as users run it: pytest in a subprocess, a real Chromium, a real Postgres."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from pytest_irl.store import embedded
+from seed_queries import SEED_STEPS_QUERY, SEED_STREAM_QUERY
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+MIXED_SUITE = """
+import pytest
+
+def test_passes(page):
+    page.set_content("<input id=q><button>Go</button>")
+    page.locator("#q").fill("hello")
+    page.get_by_role("button", name="Go").click()
+
+def test_fails(page):
+    page.set_content("<button>Go</button>")
+    page.locator("#missing").click(timeout=200)
+
+@pytest.mark.skip(reason="not today")
+def test_skipped(page):
+    pass
+
+@pytest.fixture
+def broken(page):
+    raise RuntimeError("fixture broke")
+
+def test_errors(broken):
+    pass
+
+def test_no_browser():
+    assert True
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IRL_DATABASE_URL", raising=False)
+
+
+def rows(url: str, query: str, *params: object) -> list[dict]:
+    with psycopg.connect(url) as conn, conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(query, params or None).fetchall()
+
+
+def run_irl_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest_irl.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_records_each_playwright_test_with_its_outcome(pytester: pytest.Pytester, db_url: str) -> None:
+    pytester.makepyfile(test_mixed=MIXED_SUITE)
+    result = pytester.runpytest_subprocess("--irl", "--irl-db", db_url)
+    result.assert_outcomes(passed=2, failed=1, skipped=1, errors=1)
+    runs = {r["nodeid"].split("::")[1]: r for r in rows(db_url, "SELECT * FROM test_runs")}
+    assert {name: r["status"] for name, r in runs.items()} == {
+        "test_passes[chromium]": "passed", "test_fails[chromium]": "failed",
+        "test_skipped[chromium]": "skipped", "test_errors[chromium]": "error",
+    }
+    passed = runs["test_passes[chromium]"]
+    assert [s["action"] for s in passed["steps"]] == ["fill", "click"]
+    assert passed["finished_at"] >= passed["started_at"] and passed["duration_ms"] > 0
+    assert passed["browser"] == "chromium" and passed["attempt"] == 1
+    failed = runs["test_fails[chromium]"]
+    assert failed["steps"][-1]["success"] is False and "Timeout" in failed["steps"][-1]["error"]
+    assert "Timeout" in failed["error"]
+    assert "fixture broke" in runs["test_errors[chromium]"]["error"]
+    sessions = rows(db_url, "SELECT * FROM test_sessions")
+    assert len(sessions) == 1 and sessions[0]["exit_status"] == 1
+    assert {r["session_id"] for r in runs.values()} == {sessions[0]["id"]}
+
+
+def test_without_irl_nothing_changes(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plain="""
+        from playwright.sync_api import Page
+
+        def test_plain_page(page):
+            assert type(page) is Page
+    """)
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+    assert not (pytester.path / ".irl").exists()
+    assert "irl: session" not in result.stdout.str()
+
+
+def test_ini_switch_turns_it_on(pytester: pytest.Pytester, db_url: str) -> None:
+    pytester.makeini("[pytest]\nirl = true\n")
+    pytester.makepyfile(test_ini="""
+        from pytest_irl.proxy import IrlPage
+
+        def test_wrapped(page):
+            assert type(page) is IrlPage
+    """)
+    result = pytester.runpytest_subprocess("--irl-db", db_url)
+    result.assert_outcomes(passed=1)
+    assert rows(db_url, "SELECT status FROM test_runs") == [{"status": "passed"}]
+
+
+def test_unreachable_database_keeps_exit_code_and_spools(pytester: pytest.Pytester, db_url: str) -> None:
+    pytester.makepyfile(test_mixed=MIXED_SUITE)
+    plain = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    dead = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--irl",
+                                         "--irl-db", "postgresql://nobody@127.0.0.1:1/none")
+    assert dead.ret == plain.ret == 1
+    dead.assert_outcomes(passed=2, failed=1, skipped=1, errors=1)
+    warnings = [line for line in dead.outlines if line.startswith("irl: ") and "browser" not in line]
+    assert len(warnings) == 1 and warnings[0].startswith("irl: cannot use") and "irl sync" in warnings[0]
+    assert "Traceback" not in dead.stdout.str() + dead.stderr.str()
+    assert list((pytester.path / ".irl" / "spool").glob("*.jsonl"))
+
+    synced = run_irl_cli("--db", db_url, "sync", cwd=pytester.path)
+    assert synced.returncode == 0, synced.stderr
+    stored = rows(db_url, "SELECT nodeid, status FROM test_runs ORDER BY nodeid")
+    assert [r["status"] for r in stored] == ["error", "failed", "passed", "skipped"]
+    assert not list((pytester.path / ".irl" / "spool").glob("*.jsonl"))
+
+
+def test_bad_database_url_is_one_error_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x(page): pass")
+    result = pytester.runpytest_subprocess("--irl", "--irl-db", "mysql://root@localhost/db")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.errlines if line.strip()]
+    assert len(errors) == 1 and "--irl-db" in errors[0] and "postgresql://" in errors[0]
+
+
+def test_hostile_names_and_steps_are_stored(pytester: pytest.Pytester, db_url: str) -> None:
+    pytester.makepyfile(test_hostile="""
+        import pytest
+
+        NAMES = ["<script>alert(1)</script>", "'; DROP TABLE test_runs; --", "nul\\x00byte", "lone\\ud800"]
+
+        @pytest.mark.parametrize("text", NAMES, ids=NAMES)
+        def test_hostile(page, text):
+            page.set_content("<textarea id=t></textarea>")
+            page.locator("#t").fill(text)
+            page.get_by_text(text).count()
+            page.locator("#t").fill("y" * 1_000_000)
+            with pytest.raises(Exception):
+                page.get_by_text(text + "<script>").click(timeout=100)
+    """)
+    result = pytester.runpytest_subprocess("--irl", "--irl-db", db_url)
+    result.assert_outcomes(passed=4)
+    stored = rows(db_url, "SELECT nodeid, status, steps FROM test_runs")
+    assert len(stored) == 4 and {r["status"] for r in stored} == {"passed"}
+    assert any("<script>alert(1)</script>" in r["nodeid"] for r in stored)
+    for run in stored:
+        assert [s["action"] for s in run["steps"]] == ["fill", "fill", "click"]
+        assert run["steps"][1]["value"] in ("y" * 1_000_000, "********")
+
+
+def test_xdist_workers_write_into_one_session(pytester: pytest.Pytester, db_url: str) -> None:
+    pytester.makepyfile(test_many="""
+        import pytest
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_n(page, n):
+            page.set_content(f"<button>b{n}</button>")
+            page.get_by_role("button").click()
+    """)
+    result = pytester.runpytest_subprocess("-n", "2", "--irl", "--irl-db", db_url)
+    result.assert_outcomes(passed=4)
+    runs = rows(db_url, "SELECT session_id, worker, status FROM test_runs")
+    sessions = rows(db_url, "SELECT id, exit_status FROM test_sessions")
+    assert len(runs) == 4 and len(sessions) == 1 and sessions[0]["exit_status"] == 0
+    assert {r["session_id"] for r in runs} == {sessions[0]["id"]}
+    assert {r["worker"] for r in runs} == {"gw0", "gw1"}
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="needs the psql client")
+def test_examples_with_the_embedded_default_answer_the_seed_queries(pytester: pytest.Pytester) -> None:
+    shutil.copytree(EXAMPLES, pytester.path / "examples")
+    try:
+        result = pytester.runpytest_subprocess("--irl", "examples", "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=9)
+        assert (pytester.path / ".irl" / "pgdata").is_dir()
+        url = run_irl_cli("db-url", cwd=pytester.path).stdout.strip()
+        assert url.startswith("postgresql://")
+
+        def psql(query: str) -> list[list[str]]:
+            out = subprocess.run(["psql", url, "-At", "-F", "|", "-c", query], capture_output=True, text=True,
+                                 check=True, timeout=60).stdout
+            return [line.split("|") for line in out.splitlines() if line]
+
+        assert psql(SEED_STREAM_QUERY) == []  # nothing is running any more
+        counts = psql(SEED_STEPS_QUERY)
+        expected = {str(r["id"]): (r["n"], r["healed"]) for r in rows(
+            url, "SELECT id, jsonb_array_length(steps) AS n, 0 AS healed FROM test_runs")}
+        assert len(counts) == 9 and {c[0]: (int(c[1]), int(c[2])) for c in counts} == expected
+        sign_in = rows(url, "SELECT steps FROM test_runs WHERE nodeid LIKE %s", "%test_sign_in_opens%")[0]
+        assert [s["action"] for s in sign_in["steps"]] == ["goto", "fill", "fill", "click"]
+        assert sign_in["steps"][2]["value"] == "********"  # the password
+
+        shown = run_irl_cli("runs", cwd=pytester.path)
+        assert shown.returncode == 0 and "9 runs: 9 passed" in shown.stdout
+        run_id = str(next(iter(expected)))[:8]
+        detail = run_irl_cli("show", run_id, cwd=pytester.path)
+        assert detail.returncode == 0 and "ACTION" in detail.stdout
+    finally:
+        embedded.stop(pytester.path / ".irl")
