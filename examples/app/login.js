@@ -56,4 +56,6 @@
     Taskboard.startSession(address);
     window.location.assign("tasks.html");
   });
+  // The button stays disabled until its handler is in place, so a fast click never submits natively.
+  submit.disabled = false;
 })();

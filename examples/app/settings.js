@@ -44,4 +44,6 @@
     saveButton.disabled = false;
     status.textContent = "Saved";
   });
+  // The button stays disabled until its handler is in place, so a fast click never submits natively.
+  saveButton.disabled = false;
 })();

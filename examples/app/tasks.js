@@ -119,4 +119,6 @@
   });
 
   render();
+  // The button stays disabled until its handler is in place, so a fast click never submits natively.
+  document.getElementById("add-task").disabled = false;
 })();
