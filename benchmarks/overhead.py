@@ -33,7 +33,9 @@ def run_suite(suite: str, irl: bool, db: str | None) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--suite", default="examples")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--db", help="record into this Postgres instead of the embedded default")

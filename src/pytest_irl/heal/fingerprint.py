@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 TEXT_CAP = 200
@@ -92,8 +92,21 @@ class Fingerprint(BaseModel):
     enabled: bool = True
 
     @field_validator(
-        "tag", "id", "name", "type", "role", "accessible_name", "label", "placeholder", "title", "alt",
-        "href", "xpath", "id_xpath", "css_path", "context",
+        "tag",
+        "id",
+        "name",
+        "type",
+        "role",
+        "accessible_name",
+        "label",
+        "placeholder",
+        "title",
+        "alt",
+        "href",
+        "xpath",
+        "id_xpath",
+        "css_path",
+        "context",
         mode="before",
     )
     @classmethod
@@ -124,6 +137,16 @@ class Fingerprint(BaseModel):
             return {str(k): "" if v is None else str(v) for k, v in value.items()}
         return {} if value is None else value
 
+    @model_validator(mode="after")
+    def _id_xpath_default(self) -> Fingerprint:
+        # The script omits idXpath when no ancestor has an id (it would equal xpath).
+        if not self.id_xpath and self.xpath:
+            self.id_xpath = self.xpath
+        return self
+
     def to_json_dict(self) -> dict[str, Any]:
         """The compact camelCase form the snapshot script produces (defaults left out)."""
-        return self.model_dump(by_alias=True, exclude_defaults=True)
+        data = self.model_dump(by_alias=True, exclude_defaults=True)
+        if self.id_xpath == self.xpath:
+            data.pop("idXpath", None)
+        return data

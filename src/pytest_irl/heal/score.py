@@ -11,12 +11,13 @@ score, which makes every decision explainable.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .fingerprint import Box, Fingerprint
-from .similarity import EMPTY, Prepared, prepare, similarity
+from .similarity import EMPTY, Prepared, prepare, similarity, text_similarity
 
 # Same tag / role / kind are strong evidence but cheap to share with a look-alike, so the
 # textual and identity attributes together outweigh them. Test ids are the one attribute teams
@@ -48,7 +49,16 @@ WEIGHTS: dict[str, float] = {
 }
 
 _TEXT_FIELDS = (
-    "id", "name", "accessible_name", "text", "label", "placeholder", "title", "alt", "href", "context",
+    "id",
+    "name",
+    "accessible_name",
+    "text",
+    "label",
+    "placeholder",
+    "title",
+    "alt",
+    "href",
+    "context",
 )
 
 # Half the similarity at this centre-to-centre distance (CSS px): a banner pushing the element
@@ -74,25 +84,48 @@ class Match:
         }
 
 
-def _xpath_steps(xpath: str) -> tuple[str, ...]:
+def xpath_steps(xpath: str) -> tuple[str, ...]:
     return tuple(s for s in xpath.split("/") if s)
 
 
-def _path_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    """Shared leading plus shared trailing steps over the longer path: cheap, order-aware."""
+_ID_STEP = re.compile(r"""^\*\[@id=["'](.*)["']\]$""")
+
+
+def _step_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
+    # An id anchor whose id was regenerated (btn-login-x7f3a -> btn-login-k2j9q) is still the
+    # same anchor in spirit; plain steps either match or not.
+    id_a, id_b = _ID_STEP.match(a), _ID_STEP.match(b)
+    if id_a and id_b:
+        return text_similarity(id_a.group(1), id_b.group(1))
+    return 0.0
+
+
+def path_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Shared leading plus shared trailing steps over the longer path: cheap, order-aware."""
+    if a == b:
+        return 1.0 if a else 0.0
     longest = max(len(a), len(b))
     if not longest:
         return 0.0
     shortest = min(len(a), len(b))
+    total = 0.0
     prefix = 0
-    while prefix < shortest and a[prefix] == b[prefix]:
+    while prefix < shortest:
+        step = _step_similarity(a[prefix], b[prefix])
+        if step < 0.5:
+            break
+        total += step
         prefix += 1
     suffix = 0
-    while suffix < shortest - prefix and a[-1 - suffix] == b[-1 - suffix]:
+    while suffix < shortest - prefix:
+        step = _step_similarity(a[-1 - suffix], b[-1 - suffix])
+        if step < 0.5:
+            break
+        total += step
         suffix += 1
-    return (prefix + suffix) / longest
+    return total / longest
 
 
 def _dict_similarity(a: Mapping[str, Prepared], b: Mapping[str, str]) -> float:
@@ -141,8 +174,8 @@ class _Reference:
         self.classes = prepare(_classes_text(fp.classes)) if fp.classes else EMPTY
         self.test_ids = {k: prepare(v) for k, v in fp.test_ids.items()}
         self.attrs = {k: prepare(v) for k, v in fp.attrs.items()}
-        self.xpath = _xpath_steps(fp.xpath)
-        self.id_xpath = _xpath_steps(fp.id_xpath)
+        self.xpath = xpath_steps(fp.xpath)
+        self.id_xpath = xpath_steps(fp.id_xpath)
         self.kind = (fp.is_button, fp.is_link, fp.is_input)
         self.neighbours = [(d, prepare(t)) for d, t in fp.neighbours.items()]
         self.container_key = (tuple(fp.frame_path), tuple(fp.shadow_path))
@@ -180,9 +213,9 @@ def _score_one(
         sims["attrs"] = _dict_similarity(ref.attrs, cand.attrs)
 
     if ref.xpath or cand.xpath:
-        sims["xpath"] = _path_similarity(ref.xpath, _xpath_steps(cand.xpath))
+        sims["xpath"] = path_similarity(ref.xpath, xpath_steps(cand.xpath))
     if ref.id_xpath or cand.id_xpath:
-        sims["id_xpath"] = _path_similarity(ref.id_xpath, _xpath_steps(cand.id_xpath))
+        sims["id_xpath"] = path_similarity(ref.id_xpath, xpath_steps(cand.id_xpath))
 
     # Geometry is only known when both sides were measured; a missing box says nothing.
     if fp.box is not None and cand.box is not None:
@@ -206,14 +239,20 @@ def _score_one(
         else:
             sims["container"] = similarity(ref.container, prepare(_container_text(cand)))
 
+    numerator = 0.0
     denominator = 0.0
-    for name in sims:
-        denominator += weights.get(name, 0.0)
+    contributions: dict[str, float] = {}
+    for name, sim in sims.items():
+        weight = weights.get(name, 0.0)
+        denominator += weight
+        numerator += weight * sim
+        contributions[name] = weight * sim
     if denominator <= 0:
         return 0.0, {}
-    breakdown = {name: round(weights.get(name, 0.0) * s / denominator, 6) for name, s in sims.items()}
-    score = sum(weights.get(name, 0.0) * s for name, s in sims.items()) / denominator
-    return round(min(max(score, 0.0), 1.0), 6), breakdown
+    breakdown = {name: value / denominator for name, value in contributions.items()}
+    # Rounded so float noise in the last digits can never order two look-alikes; ties then fall
+    # back to document order, which is stable.
+    return round(min(max(numerator / denominator, 0.0), 1.0), 6), breakdown
 
 
 def rank(

@@ -18,20 +18,46 @@ HASH_WEIGHT = 0.15
 NUMBER_WEIGHT = 0.35
 SHORT_WEIGHT = 0.5
 
-_SPLIT = re.compile(r"[\W_]+")
+# Abbreviations developers use interchangeably in ids and classes (login-btn / login-button).
+ABBREVIATIONS = {
+    "btn": "button",
+    "img": "image",
+    "nav": "navigation",
+    "msg": "message",
+    "pwd": "password",
+    "passwd": "password",
+    "usr": "user",
+    "txt": "text",
+    "lbl": "label",
+    "chk": "checkbox",
+    "cb": "checkbox",
+    "dlg": "dialog",
+    "desc": "description",
+    "num": "number",
+    "qty": "quantity",
+    "addr": "address",
+    "tel": "phone",
+    "srch": "search",
+    "ddl": "dropdown",
+    "col": "column",
+    "hdr": "header",
+    "ftr": "footer",
+    "err": "error",
+}
+
+_WORD = re.compile(r"[^\W_]+")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]+")
-_HEX = re.compile(r"[0-9a-f]{8,}")
+_TWO_DIGITS = re.compile(r"\d\D*\d")
+_HEX = re.compile(r"[0-9a-fA-F]{8,}")
 
 
 def _is_hashy(chunk: str) -> bool:
-    lower = chunk.lower()
-    digits = sum(c.isdigit() for c in lower)
-    if digits == len(lower):
-        return len(lower) >= 5
-    if digits >= 2 and len(lower) >= 4:
-        return True
-    return bool(_HEX.fullmatch(lower))
+    # Called for every word of every candidate string, so the common cases exit early.
+    if chunk.isalpha():
+        return len(chunk) >= 8 and _HEX.fullmatch(chunk) is not None
+    if chunk.isdigit():
+        return len(chunk) >= 5
+    return len(chunk) >= 4 and _TWO_DIGITS.search(chunk) is not None
 
 
 @lru_cache(maxsize=65536)
@@ -48,16 +74,16 @@ def token_weight(token: str) -> float:
 def tokenize(value: str) -> list[str]:
     """Lower-case word tokens; camelCase split; hash-like chunks kept whole and marked with '#'."""
     out: list[str] = []
-    for chunk in _SPLIT.split(value):
-        if not chunk:
-            continue
+    for chunk in _WORD.findall(value):
         if _is_hashy(chunk):
             # Marked so it never equals a real word, and so all hashes share the low weight.
             out.append("#" + chunk.lower())
-        elif _ASCII_ALNUM.fullmatch(chunk):
-            out.extend(part.lower() for part in _CAMEL.findall(chunk))
+        elif (chunk.isalpha() and chunk.islower()) or not chunk.isascii():
+            out.append(ABBREVIATIONS.get(chunk, chunk.lower()))
         else:
-            out.append(chunk.lower())
+            for part in _CAMEL.findall(chunk):
+                lower = part.lower()
+                out.append(ABBREVIATIONS.get(lower, lower))
     return out
 
 
@@ -80,9 +106,9 @@ def prepare(value: str) -> Prepared:
     if not norm:
         return EMPTY
     tokens = frozenset(tokenize(value))
-    weight = sum(token_weight(t) for t in tokens)
+    weight = sum(map(token_weight, tokens))
     padded = f" {norm} "
-    trigrams = frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+    trigrams = frozenset({padded[i : i + 3] for i in range(len(padded) - 2)})
     return Prepared(norm, tokens, weight, trigrams)
 
 
@@ -92,7 +118,7 @@ def token_similarity(a: Prepared, b: Prepared) -> float:
     common = a.tokens & b.tokens
     if not common:
         return 0.0
-    inter = sum(token_weight(t) for t in common)
+    inter = sum(map(token_weight, common))
     union = a.weight + b.weight - inter
     return inter / union if union > 0 else 0.0
 

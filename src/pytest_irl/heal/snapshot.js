@@ -1,15 +1,16 @@
 // Page-side half of the healer: describes elements as plain JSON for fingerprint.Fingerprint.
 //
-// This file is one expression evaluating to {fingerprint(el), snapshot(opts)}; __init__.py wraps
-// it into the two functions handed to Playwright's evaluate(). Keys are camelCase (the Python
-// model's aliases) and empty values are omitted so a 1,000-element snapshot stays small.
-// Every derived value is a pure function of the element and the DOM, memoised per call in `ctx`,
-// so fingerprint(el) and the snapshot's entry for el are identical.
-(() => {
-  'use strict';
-  const CAP = { text: 200, name: 120, attr: 80, neighbour: 60, context: 100, href: 200, cls: 60 };
+// snapshot_text.js and this file are the body of one function returning
+// {fingerprint(el), snapshot(opts)}; __init__.py joins them (text helpers first) inside
+// `(() => { ... })()` and wraps that into the two functions handed to Playwright's evaluate().
+// Keys are camelCase (the Python model's aliases) and empty values are omitted so a
+// 1,000-element snapshot stays small. Every derived value is a pure function of the element and
+// the DOM, memoised per call in `ctx`, so fingerprint(el) and the snapshot's entry for el are
+// identical.
+
   const NEIGHBOUR_RADIUS = 250; // px of gap; farther texts say nothing about this element
-  const NEIGHBOUR_BUDGET = 30; // elements looked at per element, so big lists stay linear
+  // How far the neighbour search reaches: ancestor levels, siblings each side, texts per sibling.
+  const NEIGHBOUR_LEVELS = 3, NEIGHBOUR_SIBLINGS = 4, UNITS_PER_SUBTREE = 6;
   const INTERACTIVE = 'a,button,input,select,textarea,[role],[onclick],[tabindex],label,summary,' +
     '[contenteditable]:not([contenteditable="false"])';
   // Text inside these belongs to them; listing the inner span too would duplicate the control.
@@ -24,33 +25,18 @@
     'aria-hidden', 'aria-busy', 'aria-invalid', 'aria-current', 'contenteditable']);
   const KEEP_ATTRS = new Set(['for', 'autocomplete', 'src', 'action', 'method', 'target', 'rel',
     'inputmode', 'accept', 'download', 'formaction', 'lang']);
-  const NAME_FROM_CONTENT = new Set(['button', 'cell', 'checkbox', 'columnheader', 'gridcell', 'heading',
-    'link', 'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option', 'radio', 'row', 'rowheader',
-    'switch', 'tab', 'tooltip', 'treeitem']);
   const CONTAINER_TAGS = new Set(['form', 'fieldset', 'dialog', 'section', 'article', 'tr', 'li', 'aside',
     'nav', 'header', 'footer', 'table', 'details']);
   const CONTAINER_ROLES = new Set(['dialog', 'alertdialog', 'form', 'region', 'group', 'row', 'listitem',
     'article', 'tabpanel', 'navigation', 'menu', 'toolbar', 'complementary', 'search']);
   const CONTAINER_CLASS = /(^|[\s_-])(card|modal|panel|dialog|tile)($|[\s_-])/i;
-  const NO_ROLE_INPUTS = new Set(['password', 'hidden', 'file', 'color', 'date', 'datetime-local', 'month',
-    'week', 'time']);
-  const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
   const SAFE_ID = /^[A-Za-z_][\w-]*$/;
 
-  const clean = (s, cap) => {
-    if (!s) return '';
-    // Bound the work on huge containers before collapsing whitespace.
-    if (s.length > cap * 5 + 200) s = s.slice(0, cap * 5 + 200);
-    s = s.replace(/\s+/g, ' ').trim();
-    return s.length > cap ? s.slice(0, cap).trimEnd() : s;
-  };
-  const attr = (el, name) => el.getAttribute(name) || '';
-  const inputType = (el) => (el.localName === 'input' ? (attr(el, 'type') || 'text').toLowerCase() : '');
   const isShadowRoot = (n) => !!n && n.nodeType === 11 && !!n.host;
   const parentOrHost = (el) => (el.parentElement || (isShadowRoot(el.parentNode) ? el.parentNode.host : null));
 
   function newCtx() {
-    return { ids: new Map(), sib: new Map(), css: new Map(), xp: new Map(), idxp: new Map(), unit: new Map(),
+    return { ids: new Map(), sib: new Map(), css: new Map(), xp: new Map(), idxp: new Map(), unit: new Map(), units: new Map(),
       cont: new Map(), frames: new Map(), shadows: new Map(), offsets: new Map() };
   }
 
@@ -172,137 +158,12 @@
     return memo(ctx.shadows, root, () => [...shadowPath(root.host, ctx), cssPath(root.host, ctx)]);
   }
 
-  function textByIds(el, name) {
-    const ids = attr(el, name).trim();
-    if (!ids) return '';
-    const root = el.getRootNode();
-    const parts = [];
-    for (const id of ids.split(/\s+/)) {
-      const t = root.getElementById ? root.getElementById(id) : null;
-      if (t) parts.push(t.textContent);
-    }
-    return clean(parts.join(' '), CAP.name);
-  }
-
-  function textExcluding(root, exclude) {
-    if (!root.contains(exclude)) return root.textContent;
-    let out = '';
-    const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) if (!exclude.contains(n)) out += n.data + ' ';
-    return out;
-  }
-
-  function implicitRole(el) {
-    const t = el.localName;
-    switch (t) {
-      case 'a': case 'area': return el.hasAttribute('href') ? 'link' : '';
-      case 'button': return 'button';
-      case 'input': {
-        const ty = inputType(el);
-        if (BUTTON_INPUTS.has(ty)) return 'button';
-        if (ty === 'checkbox' || ty === 'radio') return ty;
-        if (ty === 'range') return 'slider';
-        if (ty === 'number') return 'spinbutton';
-        if (NO_ROLE_INPUTS.has(ty)) return '';
-        if (el.hasAttribute('list')) return 'combobox';
-        return ty === 'search' ? 'searchbox' : 'textbox';
-      }
-      case 'select': return el.multiple || el.size > 1 ? 'listbox' : 'combobox';
-      case 'textarea': return 'textbox';
-      case 'img': return el.getAttribute('alt') === '' ? 'presentation' : 'img';
-      case 'h1': case 'h2': case 'h3': case 'h4': case 'h5': case 'h6': return 'heading';
-      case 'nav': return 'navigation';
-      case 'main': return 'main';
-      case 'aside': return 'complementary';
-      case 'ul': case 'ol': case 'menu': return 'list';
-      case 'li': return 'listitem';
-      case 'table': return 'table';
-      case 'tr': return 'row';
-      case 'td': return 'cell';
-      case 'th': return 'columnheader';
-      case 'thead': case 'tbody': case 'tfoot': return 'rowgroup';
-      case 'dialog': return 'dialog';
-      case 'form': return 'form';
-      case 'fieldset': case 'details': return 'group';
-      case 'option': return 'option';
-      case 'progress': return 'progressbar';
-      case 'meter': return 'meter';
-      case 'article': return 'article';
-      case 'hr': return 'separator';
-      case 'output': return 'status';
-      case 'p': return 'paragraph';
-      case 'section': return el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby') ? 'region' : '';
-      default: return '';
-    }
-  }
-
-  function roleOf(el) {
-    const explicit = attr(el, 'role').trim().split(/\s+/)[0].toLowerCase();
-    return explicit || implicitRole(el);
-  }
-
-  function labelOf(el) {
-    let s = '';
-    if (el.labels && el.labels.length) s = clean(Array.from(el.labels, (l) => textExcluding(l, el)).join(' '), CAP.name);
-    return s || textByIds(el, 'aria-labelledby');
-  }
-
-  function contentName(el) {
-    const s = clean(el.textContent, CAP.name);
-    if (s) return s;
-    const img = el.querySelector('img[alt],[aria-label]');
-    return img ? clean(img.getAttribute('alt') || img.getAttribute('aria-label'), CAP.name) : '';
-  }
-
-  // An approximation of the accessible name computation, in its precedence order.
-  function accessibleName(el, role, label) {
-    let n = textByIds(el, 'aria-labelledby') || clean(attr(el, 'aria-label'), CAP.name);
-    if (n) return n;
-    const t = el.localName, ty = inputType(el);
-    if (ty === 'button' || ty === 'submit' || ty === 'reset') {
-      return clean(el.value || (ty === 'submit' ? 'Submit' : ty === 'reset' ? 'Reset' : ''), CAP.name);
-    }
-    if (ty === 'image') return clean(attr(el, 'alt') || attr(el, 'title') || 'Submit', CAP.name);
-    if (label) return label;
-    if (t === 'img' || t === 'area') return clean(attr(el, 'alt') || attr(el, 'title'), CAP.name);
-    if (t === 'input' || t === 'textarea' || t === 'select') {
-      return clean(attr(el, 'title') || attr(el, 'placeholder'), CAP.name);
-    }
-    if (t === 'fieldset' || t === 'table' || t === 'figure') {
-      const cap = el.querySelector(':scope > legend, :scope > caption, :scope > figcaption');
-      if (cap) return clean(cap.textContent, CAP.name);
-    }
-    if (NAME_FROM_CONTENT.has(role) || t === 'summary') {
-      n = contentName(el);
-      if (n) return n;
-    }
-    return clean(attr(el, 'title'), CAP.name);
-  }
-
-  function visibleText(el) {
-    const ty = inputType(el);
-    if (ty) return ty === 'button' || ty === 'submit' || ty === 'reset' ? clean(el.value, CAP.text) : '';
-    // Options and textarea contents are data, not labels of the control.
-    if (el.localName === 'select' || el.localName === 'textarea') return '';
-    return clean(el.textContent, CAP.text);
-  }
-
-  function isVisible(el, rect) {
-    if (!rect.width && !rect.height) return false;
-    if (el.checkVisibility) return el.checkVisibility({ visibilityProperty: true });
-    return getComputedStyle(el).visibility !== 'hidden';
-  }
-
-  function isEnabled(el) {
-    if (attr(el, 'aria-disabled') === 'true') return false;
-    try { return !el.matches(':disabled'); } catch (e) { return true; }
-  }
-
   // A "text unit" is an element that itself holds visible text (its own text nodes, alt or
-  // button value): what a person reads around a control.
+  // button value): what a person reads around a control. Rects become plain numbers once, so
+  // the geometry below is pure arithmetic.
   function unitOf(el, ctx) {
     return memo(ctx.unit, el, () => {
-      if (SKIP.has(el.localName) && el.localName !== 'body') return null;
+      if (SKIP.has(el.localName)) return null;
       let text = '';
       for (const n of el.childNodes) if (n.nodeType === 3) text += n.data;
       text = clean(text, CAP.neighbour);
@@ -310,52 +171,59 @@
       if (!text && BUTTON_INPUTS.has(inputType(el))) text = clean(el.value, CAP.neighbour);
       if (!text) return null;
       const r = el.getBoundingClientRect();
-      return r.width || r.height ? { text, r } : null;
+      return r.width || r.height ? { text, l: r.left, t: r.top, r: r.right, b: r.bottom } : null;
     });
   }
 
-  function place(unit, r, best) {
-    const c = unit.r;
+  // The first few text units of a subtree in document order, memoised, so each element's list
+  // is built once however many candidates look at it.
+  function unitsIn(el, ctx) {
+    return memo(ctx.units, el, () => {
+      const out = [];
+      const own = unitOf(el, ctx);
+      if (own) out.push(own);
+      for (let c = el.firstElementChild; c && out.length < UNITS_PER_SUBTREE; c = c.nextElementSibling) {
+        for (const u of unitsIn(c, ctx)) {
+          if (out.length >= UNITS_PER_SUBTREE) break;
+          out.push(u);
+        }
+      }
+      return out;
+    });
+  }
+
+  function place(c, e, best) {
     let dir, gap, off;
-    const hOverlap = Math.min(c.right, r.right) - Math.max(c.left, r.left);
-    const vOverlap = Math.min(c.bottom, r.bottom) - Math.max(c.top, r.top);
-    if (c.bottom <= r.top + 1) { dir = 'above'; gap = r.top - c.bottom; off = -hOverlap; }
-    else if (c.top >= r.bottom - 1) { dir = 'below'; gap = c.top - r.bottom; off = -hOverlap; }
-    else if (c.right <= r.left + 1) { dir = 'left'; gap = r.left - c.right; off = -vOverlap; }
-    else if (c.left >= r.right - 1) { dir = 'right'; gap = c.left - r.right; off = -vOverlap; }
+    const hOverlap = Math.min(c.r, e.r) - Math.max(c.l, e.l);
+    const vOverlap = Math.min(c.b, e.b) - Math.max(c.t, e.t);
+    if (c.b <= e.t + 1) { dir = 'above'; gap = e.t - c.b; off = -hOverlap; }
+    else if (c.t >= e.b - 1) { dir = 'below'; gap = c.t - e.b; off = -hOverlap; }
+    else if (c.r <= e.l + 1) { dir = 'left'; gap = e.l - c.r; off = -vOverlap; }
+    else if (c.l >= e.r - 1) { dir = 'right'; gap = c.l - e.r; off = -vOverlap; }
     else return;
     // Sideways displacement counts, so a text far off to the side is not "above".
     const d = Math.max(0, gap) + Math.max(0, off);
     if (d > NEIGHBOUR_RADIUS) return;
-    if (!best[dir] || d < best[dir].d) best[dir] = { d, text: unit.text };
+    if (!best[dir] || d < best[dir].d) best[dir] = { d, text: c.text };
   }
 
   // Nearest texts per direction, looking outward through siblings, then the parent's siblings,
   // then the grandparent's: local and bounded, never a scan of the whole page per element.
   function neighbours(el, rect, ctx) {
     const best = {};
-    let budget = NEIGHBOUR_BUDGET, cur = el;
-    const scan = (root) => {
-      const stack = [root];
-      let local = 8;
-      while (stack.length && local > 0 && budget > 0) {
-        const e = stack.pop();
-        local--; budget--;
-        const u = unitOf(e, ctx);
-        if (u) place(u, rect, best);
-        for (let i = e.children.length - 1; i >= 0; i--) stack.push(e.children[i]);
-      }
-    };
-    for (let level = 0; level < 3 && budget > 0; level++) {
+    const e = { l: rect.left, t: rect.top, r: rect.right, b: rect.bottom };
+    let cur = el;
+    for (let level = 0; level < NEIGHBOUR_LEVELS; level++) {
       const parent = cur.parentNode;
       if (!parent || parent.nodeType === 9) break;
       const s = siblings(cur, ctx), i = s.index.get(cur);
-      for (let d = 1; d <= 4 && budget > 0; d++) {
-        if (i - d >= 0) scan(s.kids[i - d]);
-        if (i + d < s.kids.length) scan(s.kids[i + d]);
+      for (let d = 1; d <= NEIGHBOUR_SIBLINGS; d++) {
+        if (i - d >= 0) for (const u of unitsIn(s.kids[i - d], ctx)) place(u, e, best);
+        if (i + d < s.kids.length) for (const u of unitsIn(s.kids[i + d], ctx)) place(u, e, best);
       }
       if (best.above && best.below && best.left && best.right) break;
-      if (parent.nodeType === 1 && unitOf(parent, ctx)) place(unitOf(parent, ctx), rect, best);
+      const parentUnit = parent.nodeType === 1 ? unitOf(parent, ctx) : null;
+      if (parentUnit) place(parentUnit, e, best);
       cur = isShadowRoot(parent) ? parent.host : parent;
       if (!cur || cur.nodeType !== 1 || cur.localName === 'body') break;
     }
@@ -370,7 +238,7 @@
     const h = node.querySelector(':scope > legend, :scope > caption, h1, h2, h3, h4, h5, h6, [role=heading]');
     if (h) s = clean(h.textContent, CAP.context);
     if (!s && (node.localName === 'tr' || node.localName === 'li' || /^(row|listitem)$/.test(attr(node, 'role')))) {
-      s = clean(node.textContent, CAP.context);
+      s = spacedText(node, CAP.context);
     }
     return s;
   }
@@ -426,7 +294,9 @@
     if (Object.keys(testIds).length) out.testIds = testIds;
     if (nAttrs) out.attrs = attrs;
     out.xpath = xpath(el, ctx);
-    out.idXpath = idXpath(el, ctx);
+    // Most elements have no id-bearing ancestor; the Python model fills idXpath from xpath then.
+    const ix = idXpath(el, ctx);
+    if (ix !== out.xpath) out.idXpath = ix;
     out.cssPath = cssPath(el, ctx);
     const off = frameOffset(el.ownerDocument, ctx);
     out.box = { x: Math.round(rect.left + off.x), y: Math.round(rect.top + off.y),
@@ -492,4 +362,3 @@
     fingerprint: (el) => fingerprint(el, newCtx()),
     snapshot,
   };
-})()

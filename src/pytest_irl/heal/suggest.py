@@ -77,12 +77,16 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
     name = " ".join(fp.accessible_name.split())
     if fp.role in ARIA_ROLES and name and len(name) <= MAX_TEXT:
         for exact in (False, True):
-            options.append(_Option(
-                "role",
-                f"{page}.get_by_role({_py(fp.role)}, name={_py(name)}{', exact=True' if exact else ''})",
-                f"internal:role={fp.role}[name={_attr_literal(name, exact)}]",
-                lambda o, exact=exact: o.role == fp.role and _text_matches(o.accessible_name, name, exact),
-            ))
+            options.append(
+                _Option(
+                    "role",
+                    f"{page}.get_by_role({_py(fp.role)}, name={_py(name)}{', exact=True' if exact else ''})",
+                    f"internal:role={fp.role}[name={_attr_literal(name, exact)}]",
+                    lambda o, exact=exact: (
+                        o.role == fp.role and _text_matches(o.accessible_name, name, exact)
+                    ),
+                )
+            )
     for attr, value in sorted(fp.test_ids.items(), key=lambda kv: kv[0] != DEFAULT_TEST_ID_ATTR):
         if not value:
             continue
@@ -92,37 +96,47 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
         else:
             selector = f"[{attr}={_py(value)}]"
             python = f"{page}.locator({_py(selector)})"
-        options.append(_Option(
-            "test_id", python, selector, lambda o, attr=attr, value=value: o.test_ids.get(attr) == value
-        ))
+        options.append(
+            _Option(
+                "test_id", python, selector, lambda o, attr=attr, value=value: o.test_ids.get(attr) == value
+            )
+        )
     label = " ".join(fp.label.split())
     if label and len(label) <= MAX_TEXT:
         for exact in (False, True):
-            options.append(_Option(
-                "label",
-                f"{page}.get_by_label({_py(label)}{', exact=True' if exact else ''})",
-                f"internal:label={_text_literal(label, exact)}",
-                lambda o, exact=exact: _text_matches(o.label, label, exact)
-                or _text_matches(o.attrs.get("aria-label", ""), label, exact),
-            ))
+            options.append(
+                _Option(
+                    "label",
+                    f"{page}.get_by_label({_py(label)}{', exact=True' if exact else ''})",
+                    f"internal:label={_text_literal(label, exact)}",
+                    lambda o, exact=exact: (
+                        _text_matches(o.label, label, exact)
+                        or _text_matches(o.attrs.get("aria-label", ""), label, exact)
+                    ),
+                )
+            )
     placeholder = " ".join(fp.placeholder.split())
     if placeholder and len(placeholder) <= MAX_TEXT:
         for exact in (False, True):
-            options.append(_Option(
-                "placeholder",
-                f"{page}.get_by_placeholder({_py(placeholder)}{', exact=True' if exact else ''})",
-                f"internal:attr=[placeholder={_attr_literal(placeholder, exact)}]",
-                lambda o, exact=exact: _text_matches(o.placeholder, placeholder, exact),
-            ))
+            options.append(
+                _Option(
+                    "placeholder",
+                    f"{page}.get_by_placeholder({_py(placeholder)}{', exact=True' if exact else ''})",
+                    f"internal:attr=[placeholder={_attr_literal(placeholder, exact)}]",
+                    lambda o, exact=exact: _text_matches(o.placeholder, placeholder, exact),
+                )
+            )
     text = fp.text
     if text and len(text) <= MAX_TEXT and not fp.is_input:
         for exact in (False, True):
-            options.append(_Option(
-                "text",
-                f"{page}.get_by_text({_py(text)}{', exact=True' if exact else ''})",
-                f"internal:text={_text_literal(text, exact)}",
-                lambda o, exact=exact: _text_matches(o.text, text, exact),
-            ))
+            options.append(
+                _Option(
+                    "text",
+                    f"{page}.get_by_text({_py(text)}{', exact=True' if exact else ''})",
+                    f"internal:text={_text_literal(text, exact)}",
+                    lambda o, exact=exact: _text_matches(o.text, text, exact),
+                )
+            )
     if fp.id and hash_free(fp.id):
         selector = f"#{fp.id}" if _CSS_IDENT.match(fp.id) else f"[id={_py(fp.id)}]"
         options.append(_Option("id", f"{page}.locator({_py(selector)})", selector, lambda o: o.id == fp.id))
@@ -136,15 +150,21 @@ def _css_options(fp: Fingerprint, page: str) -> list[_Option]:
     stable = [c for c in fp.classes if _CSS_IDENT.match(c) and hash_free(c)][:2]
     out: list[_Option] = []
     selector = fp.tag + "".join(f".{c}" for c in stable)
-    out.append(_Option(
-        "css", f"{page}.locator({_py(selector)})", selector,
-        lambda o: o.tag == fp.tag and set(stable) <= set(o.classes),
-    ))
+    out.append(
+        _Option(
+            "css",
+            f"{page}.locator({_py(selector)})",
+            selector,
+            lambda o: o.tag == fp.tag and set(stable) <= set(o.classes),
+        )
+    )
     if fp.name:
         named = f"{fp.tag}[name={_py(fp.name)}]"
-        out.append(_Option(
-            "css", f"{page}.locator({_py(named)})", named, lambda o: o.tag == fp.tag and o.name == fp.name
-        ))
+        out.append(
+            _Option(
+                "css", f"{page}.locator({_py(named)})", named, lambda o: o.tag == fp.tag and o.name == fp.name
+            )
+        )
     return out
 
 
@@ -179,8 +199,11 @@ def suggest_locator(
         return _scoped(fp, fallback, page, True, checked)
     if fp.xpath:
         selector = f"xpath={fp.xpath}"
-        return _scoped(fp, _Option("xpath", f"{page}.locator({_py(selector)})", selector, bool), page, False, checked)
+        fallback = _Option("xpath", f"{page}.locator({_py(selector)})", selector, lambda o: False)
+        # Shadow-root and frame XPaths are relative to their own root, so uniqueness is unknown.
+        return _scoped(fp, fallback, page, False, checked)
     if options:
         return _scoped(fp, options[0], page, False, checked)
-    return Suggestion(python=f"{page}.locator(\"*\")", selector="*", strategy="none", unique=False,
-                      checked_against=checked)
+    return Suggestion(
+        python=f'{page}.locator("*")', selector="*", strategy="none", unique=False, checked_against=checked
+    )
