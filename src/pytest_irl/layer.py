@@ -8,41 +8,26 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .models import Step, TestRun
+from .observer import REPORT_BINDING, observer_script
 from .policy import Action, Policy, first_line
 
-# Typed values are kept only when the page said the field is not a secret (see PAGE_OBSERVER);
+if TYPE_CHECKING:
+    from .healer import Healer
+
+# Typed values are kept only when the page said the field is not a secret (see observer.js);
 # anything unconfirmed, or aimed at a locator that names a secret, is stored as this.
 MASK = "********"
 TYPED_ACTIONS = frozenset({"fill", "type", "press_sequentially"})
+# Actions that send the page trusted input events: the observer reports the element they reached.
+# The others (reads, select_option, ...) are fingerprinted with one query, once per locator.
+EVENTFUL_ACTIONS = frozenset({
+    "click", "dblclick", "tap", "fill", "clear", "press", "press_sequentially", "type", "check",
+    "uncheck", "set_checked", "drag_to",
+})
 SECRET_SELECTOR = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|otp|\bpin\b|cvc|cvv|api.?key", re.I)
-
-REPORT_BINDING = "__irlReport"
-
-# Runs in every document of an instrumented context. It only listens (capture phase, passive) and
-# tells the layer whether the field that just received input is a secret, keyed by its value's
-# shape, so that masking costs the test no extra round trip.
-PAGE_OBSERVER = """
-(() => {
-  if (window.__irlObserving) return;
-  Object.defineProperty(window, '__irlObserving', { value: true });
-  const secret = (el) => el.tagName === 'INPUT' && (String(el.type).toLowerCase() === 'password'
-    || /password|one-time-code|cc-number|cc-csc/i.test(el.getAttribute('autocomplete') || ''));
-  const shape = (v) => v.length + ':' + v.slice(0, 16) + ':' + v.slice(-16);
-  const seen = (event) => {
-    const el = event.composedPath ? event.composedPath()[0] : event.target;
-    if (!el || el.nodeType !== 1) return;
-    const value = 'value' in el ? String(el.value) : el.isContentEditable ? (el.textContent || '') : null;
-    const report = window.__irlReport;
-    if (value === null || typeof report !== 'function') return;
-    try { report({ kind: 'typed', secret: secret(el), shape: shape(value) }).catch(() => {}); } catch (e) {}
-  };
-  addEventListener('input', seen, { capture: true, passive: true });
-  addEventListener('change', seen, { capture: true, passive: true });
-})();
-"""
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 _PLAYWRIGHT_MARK = os.sep + "playwright" + os.sep
@@ -73,6 +58,8 @@ class RunRecorder:
     def __init__(self, run: TestRun) -> None:
         self.run = run
         self.typed: dict[str, set[bool]] = {}
+        self.in_flight: Step | None = None
+        self.reached: dict[int, dict[str, Any]] = {}  # step number -> fingerprint the page reported
         self._raw_values: dict[int, Any] = {}
 
     def begin(self, action: Action) -> Step:
@@ -91,6 +78,12 @@ class RunRecorder:
         step.success = error is None
         if error is not None:
             step.error = first_line(error) if not str(error).strip() else str(error)[:4000]
+
+    def step_for_report(self) -> Step | None:
+        """The step a page report belongs to: the action in flight, else the one just done."""
+        if self.in_flight is not None:
+            return self.in_flight
+        return self.run.steps[-1] if self.run.steps else None
 
     def on_typed(self, shape: str, secret: bool) -> None:
         self.typed.setdefault(shape, set()).add(bool(secret))
@@ -133,6 +126,11 @@ class Layer:
         self.policy = policy or Policy()
         self.current: RunRecorder | None = None
         self._on_error = on_error
+        self._script: str | None = None
+
+    @property
+    def healer(self) -> Healer | None:
+        return self.policy.healer  # type: ignore[return-value]
 
     def wrap(self, value: Any) -> Any:
         from .proxy import wrap
@@ -144,6 +142,7 @@ class Layer:
         if recorder is None:
             return self.policy.execute(action, None)
         step = self._safely(lambda: recorder.begin(action))
+        recorder.in_flight = step
         started = time.perf_counter()
         error: BaseException | None = None
         try:
@@ -152,8 +151,35 @@ class Layer:
             error = exc
             raise
         finally:
+            recorder.in_flight = None
             if step is not None:
-                self._safely(lambda: recorder.end(step, started, self._url_of(action), error))
+                url = self._url_of(action)
+                self._safely(lambda: recorder.end(step, started, url, error))
+                if error is None:
+                    self._safely(lambda: self._learn(recorder, step, action, url))
+
+    def _learn(self, recorder: RunRecorder, step: Step, action: Action, url: str | None) -> None:
+        """Teach the healer the element this successful step acted on."""
+        healer = self.healer
+        if healer is None or action.target is None or step.self_healing is not None:
+            return
+        reached = recorder.reached.get(step.step_number)
+        if reached is not None and healer.learn(step.selector, url, reached):
+            return
+        if action.name not in EVENTFUL_ACTIONS:
+            healer.learn_by_query(action, url)
+
+    def _on_element(self, fingerprint: Any) -> None:
+        recorder = self.current
+        if recorder is None or not isinstance(fingerprint, dict):
+            return
+        step = recorder.step_for_report()
+        if step is None or step.step_number in recorder.reached:
+            return
+        recorder.reached[step.step_number] = fingerprint
+        if recorder.in_flight is None and step.success and self.healer is not None:
+            # The report came after its step ended: learn now, as the step's end would have.
+            self.healer.learn(step.selector, step.url, fingerprint)
 
     def instrument_context(self, context: Any) -> None:
         """Install the page observer in ``context`` (a raw BrowserContext), once."""
@@ -163,12 +189,18 @@ class Layer:
 
         def on_report(_source: Any, payload: Any) -> None:
             recorder = self.current
-            if recorder is not None and isinstance(payload, dict) and payload.get("kind") == "typed":
+            if recorder is None or not isinstance(payload, dict):
+                return
+            if payload.get("kind") == "typed":
                 recorder.on_typed(str(payload.get("shape")), bool(payload.get("secret")))
+            elif payload.get("kind") == "element":
+                self._safely(lambda: self._on_element(payload.get("fingerprint")))
 
+        if self._script is None:
+            self._script = observer_script()
         try:
             context.expose_binding(REPORT_BINDING, on_report)
-            context.add_init_script(script=PAGE_OBSERVER)
+            context.add_init_script(script=self._script)
         except Exception as exc:  # a closed or remote context: record without the observer
             self._report(f"page observer not installed: {first_line(exc)}")
 

@@ -53,6 +53,8 @@ class SelfHealing(_Camel):
     note: str = ""
     score: float | None = None
     candidates: list[dict[str, Any]] | None = None
+    suggested_locator: str | None = None  # the locator to write instead, as Python code
+    element: str | None = None  # CSS path of the element acted on
 
 
 class Attempt(_Camel):
@@ -60,7 +62,7 @@ class Attempt(_Camel):
 
     strategy: str = "original"
     selector: str | None = None
-    outcome: Literal["ok", "error", "skipped"] = "ok"
+    outcome: Literal["ok", "error", "waiting"] = "ok"
     error: str | None = None
     duration_ms: float = 0.0
 
@@ -78,6 +80,11 @@ class Step(_Camel):
     location: str | None = None
     attempts: list[Attempt] = Field(default_factory=list)
     self_healing: SelfHealing | None = None
+    # Present only when something was found but not acted on: a refused heal (with its
+    # candidates), what --irl-heal=suggest would have healed, a drift seen with --irl-drift=warn.
+    heal_refused: dict[str, Any] | None = None
+    heal_suggestion: SelfHealing | None = None
+    drift_warning: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = self.model_dump(by_alias=True, mode="json", exclude_none=True)

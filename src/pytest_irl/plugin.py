@@ -30,7 +30,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--irl-session-id", metavar="UUID", default=None,
         help="record into this session (several CI shards can share one)",
     )
+    group.addoption(
+        "--irl-heal", choices=("on", "suggest", "off"), default=None,
+        help="heal broken locators (on, the default), only record what would be healed (suggest), or not",
+    )
+    group.addoption(
+        "--irl-drift", choices=("heal", "warn", "off"), default=None,
+        help="when a fragile locator now matches another element than the one learned: act on the"
+             " learned one (heal, the default), record a warning (warn), or don't check (off)",
+    )
     parser.addini("irl", type="bool", default=False, help="same as --irl")
+    parser.addini("irl_heal", default="on", help="same as --irl-heal")
+    parser.addini("irl_drift", default="heal", help="same as --irl-drift")
     parser.addini(
         "irl_system_browser", default="auto",
         help="'auto': use a system Chromium when Playwright's own is missing; 'never': don't",
@@ -44,7 +55,8 @@ def irl_enabled(config: pytest.Config) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "irl(heal=True): per-test settings of the Intelligent Retry Layer",
+        "markers", "irl(heal=True): per-test settings of the Intelligent Retry Layer"
+        " (heal=False: retry and record, but never heal this test's locators)",
     )
     # Registered now, after pytest-playwright (an entry point, loaded earlier), so that these
     # fixtures override its own and can take them as their base.
@@ -79,10 +91,24 @@ def _make_recording(config: pytest.Config) -> Any:
         location = resolve(config.getoption("irl_db"), config.rootpath)
     except BadDatabaseUrl as exc:
         raise pytest.UsageError(f"--irl-db: {exc}") from None
+    settings = _heal_settings(config)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "irl_session_id" in workerinput:
-        return Recording(config, location, uuid.UUID(workerinput["irl_session_id"]), workerinput["workerid"])
-    return Recording(config, location, session_id_from(config.getoption("irl_session_id")), None)
+        session_id, worker = uuid.UUID(workerinput["irl_session_id"]), workerinput["workerid"]
+        return Recording(config, location, session_id, worker, settings)
+    return Recording(config, location, session_id_from(config.getoption("irl_session_id")), None, settings)
+
+
+def _heal_settings(config: pytest.Config) -> Any:
+    from .healer import HealSettings
+
+    heal = config.getoption("irl_heal") or str(config.getini("irl_heal")).strip().lower()
+    drift = config.getoption("irl_drift") or str(config.getini("irl_drift")).strip().lower()
+    if heal not in ("on", "suggest", "off"):
+        raise pytest.UsageError(f"irl_heal: {heal!r} is not one of on, suggest, off")
+    if drift not in ("heal", "warn", "off"):
+        raise pytest.UsageError(f"irl_drift: {drift!r} is not one of heal, warn, off")
+    return HealSettings(mode=heal, drift=drift)
 
 
 def session_id_from(given: str | None) -> uuid.UUID:

@@ -19,7 +19,9 @@ DEFAULT_TIMEOUT_MS = 30_000.0
 MAX_RETRIES = 5
 BACKOFF_MS = (50, 100, 200, 400, 800)
 
-NOT_HEALED: Any = object()  # an action's own result may be None, so "no heal" needs its own value
+# The first try of a healable action is this short: an element that is there is acted on at once,
+# one that is not is looked for (the original and the candidates together) for the rest of the budget.
+FIRST_TRY_MS = 400.0
 
 # Messages of failures that another try can fix: the element or document went away while the
 # action ran (a re-render, a navigation). Playwright itself already waits for actionability.
@@ -69,14 +71,35 @@ class Action:
 
 @dataclass
 class Heal:
-    """A healer's answer: act on ``locator`` instead, and record ``info``."""
+    """A healer's answer: act on ``locator``; ``info`` is None when that is the original locator."""
 
     locator: Any
-    info: SelfHealing
+    info: SelfHealing | None
 
 
 class Healer(Protocol):
-    def heal(self, action: Action, error: BaseException, remaining_ms: float) -> Heal | None: ...
+    @property
+    def heals(self) -> bool: ...
+
+    def heal(self, action: Action, deadline: float, step: Step | None) -> Heal | None: ...
+
+    def check_drift(self, action: Action, step: Step | None) -> Heal | None: ...
+
+
+# Call-log lines Playwright writes once the action reached the element: retrying the call could
+# do it twice (a second click), so such a timeout is final.
+_DISPATCHED = ("performing", "action done", "scheduled navigations", "navigated to")
+_RESOLVED = "locator resolved to"
+
+
+def element_never_found(exc: BaseException) -> bool:
+    log = str(exc).lower()
+    return _RESOLVED not in log and not any(marker in log for marker in _DISPATCHED)
+
+
+def safe_to_repeat(exc: BaseException) -> bool:
+    log = str(exc).lower()
+    return not any(marker in log for marker in _DISPATCHED)
 
 
 class Policy:
@@ -87,8 +110,34 @@ class Policy:
         started = time.perf_counter()
         deadline = started + action.timeout_ms / 1000.0
         attempts: list[Attempt] = [] if step is None else step.attempts
-        timeout: float | None = None
-        strategy = "original"
+        healer = self.healer
+        healing = healer is not None and healer.heals and action.healable and action.target is not None
+        if healing:
+            assert healer is not None
+            drifted = _quietly(lambda: healer.check_drift(action, step))
+            if drifted is not None and drifted.info is not None:
+                return self._perform_healed(action, step, drifted, deadline, attempts)
+            first_ms = min(FIRST_TRY_MS, action.timeout_ms)
+            if first_ms < action.timeout_ms:
+                t0 = time.perf_counter()
+                try:
+                    result = action.perform(action.target, first_ms)
+                except Exception as exc:
+                    if not _is_timeout(exc) or not safe_to_repeat(exc):
+                        attempts.append(_attempt("original", action.selector, t0, exc))
+                        raise
+                    attempts.append(_attempt("original", action.selector, t0, exc, outcome="waiting"))
+                    if element_never_found(exc):
+                        heal = _quietly(lambda: healer.heal(action, deadline, step))
+                        if heal is not None and heal.info is not None:
+                            return self._perform_healed(action, step, heal, deadline, attempts)
+                else:
+                    attempts.append(_attempt("original", action.selector, t0, None))
+                    return result
+        return self._retrying(action, deadline, attempts, "original" if not attempts else "wait")
+
+    def _retrying(self, action: Action, deadline: float, attempts: list[Attempt], strategy: str) -> Any:
+        timeout: float | None = None if not attempts else _left_ms(deadline)
         retries = 0
         while True:
             t0 = time.perf_counter()
@@ -101,41 +150,53 @@ class Policy:
                     time.sleep(BACKOFF_MS[retries] / 1000.0)
                     retries += 1
                     strategy = "retry"
-                    timeout = max(1.0, (deadline - time.perf_counter()) * 1000.0)
+                    timeout = _left_ms(deadline)
                     continue
-                healed = self._heal(action, exc, remaining_ms, step, attempts)
-                if healed is NOT_HEALED:
-                    raise
-                return healed
+                raise
             attempts.append(_attempt(strategy, action.selector, t0, None))
             return result
 
-    def _heal(
-        self, action: Action, error: BaseException, remaining_ms: float, step: Step | None,
-        attempts: list[Attempt],
+    def _perform_healed(
+        self, action: Action, step: Step | None, heal: Heal, deadline: float, attempts: list[Attempt],
     ) -> Any:
-        if self.healer is None or not action.healable or action.target is None:
-            return NOT_HEALED
-        heal = self.healer.heal(action, error, remaining_ms)
-        if heal is None:
-            return NOT_HEALED
+        assert heal.info is not None
         t0 = time.perf_counter()
         try:
-            result = action.perform(heal.locator, max(1.0, remaining_ms))
+            result = action.perform(heal.locator, _left_ms(deadline))
         except Exception as exc:
             attempts.append(_attempt(heal.info.strategy, heal.info.healed_selector, t0, exc))
-            return NOT_HEALED
+            raise
         attempts.append(_attempt(heal.info.strategy, heal.info.healed_selector, t0, None))
         if step is not None:
             step.self_healing = heal.info
         return result
 
 
-def _attempt(strategy: str, selector: str | None, t0: float, exc: BaseException | None) -> Attempt:
+def _left_ms(deadline: float) -> float:
+    return max(1.0, (deadline - time.perf_counter()) * 1000.0)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    return isinstance(exc, PlaywrightTimeout)
+
+
+def _quietly(fn: Callable[[], Heal | None]) -> Heal | None:
+    """A healer's failure (a closed page, a script error) must not turn into the test's failure."""
+    try:
+        return fn()
+    except Exception:
+        return None
+
+
+def _attempt(
+    strategy: str, selector: str | None, t0: float, exc: BaseException | None, outcome: str | None = None,
+) -> Attempt:
     return Attempt(
         strategy=strategy,
         selector=selector,
-        outcome="ok" if exc is None else "error",
+        outcome=outcome or ("ok" if exc is None else "error"),
         error=None if exc is None else first_line(exc),
         duration_ms=round((time.perf_counter() - t0) * 1000.0, 2),
     )

@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 
+from .healer import Healer, HealSettings
 from .layer import Layer, RunRecorder
+from .memory import Memory
 from .models import TestRun, utcnow
 from .policy import Policy
-from .store import StoreLocation, Writer
+from .store import Database, StoreLocation, Writer
+from .store.db import FingerprintStore
 
 # A test is recorded when it uses any of these (pytest-playwright's browser fixtures).
 PLAYWRIGHT_FIXTURES = frozenset({"page", "context", "new_context", "browser"})
@@ -25,12 +28,14 @@ class Recording:
     """Registered as a plugin when ``--irl`` is on; its fixtures override pytest-playwright's."""
 
     def __init__(self, config: pytest.Config, location: StoreLocation, session_id: uuid.UUID,
-                 worker: str | None) -> None:
+                 worker: str | None, settings: HealSettings | None = None) -> None:
         self.config = config
         self.location = location
         self.session_id = session_id
         self.worker = worker
-        self.layer = Layer(Policy(), on_error=self._note_problem)
+        self.memory = Memory()
+        self.healer = Healer(self.memory, settings, persist=self._persist_fingerprint)
+        self.layer = Layer(Policy(self.healer), on_error=self._note_problem)
         self.writer: Writer | None = None
         self.runs_recorded = 0
         self.problems: list[str] = []
@@ -44,7 +49,7 @@ class Recording:
     # lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
         stem = f"{self.session_id}-{self.worker or 'main'}-{os.getpid()}"
-        self.writer = Writer(self.location, stem=stem)
+        self.writer = Writer(self.location, stem=stem, on_ready=self._load_memory)
         # Every process writes the session row (idempotent), so a worker's runs never wait for it.
         self.writer.submit("session", {
             "id": self.session_id, "started_at": utcnow(), "host": socket.gethostname(),
@@ -75,6 +80,17 @@ class Recording:
         where = self.location.describe()
         return f"irl: session {self.session_id} recorded in {where} -- `irl runs` shows it", {}
 
+    def _load_memory(self, db: Database | None) -> None:
+        try:
+            if db is not None:
+                self.memory.load(FingerprintStore(db).all())
+        finally:
+            self.memory.loaded.set()
+
+    def _persist_fingerprint(self, data: dict[str, Any]) -> None:
+        if self.writer is not None:
+            self.writer.submit("fingerprint", data)
+
     def _has_workers(self) -> bool:
         return bool(getattr(self.config.option, "numprocesses", None))
 
@@ -93,6 +109,9 @@ class Recording:
         )
         self._runs[item.nodeid] = run
         self._started[item.nodeid] = time.perf_counter()
+        marker = item.get_closest_marker("irl")
+        self.healer.enabled = bool(marker.kwargs.get("heal", True)) if marker is not None else True
+        self.healer.nodeid = item.nodeid
         self.layer.current = RunRecorder(run)
         self._submit_run(run)
 
@@ -117,6 +136,12 @@ class Recording:
         self.finish(exitstatus)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.healer.healed:
+            terminalreporter.section("irl: healed locators (fix them in the test source; `irl fix`)")
+            for record in self.healer.healed:
+                score = "" if record.score is None else f"  (score {record.score:.2f}, {record.strategy})"
+                where = record.location or "?"
+                terminalreporter.write_line(f"{where}: {record.original} -> {record.suggested}{score}")
         line = self.summary_line()
         if line is not None:
             terminalreporter.write_line(line[0], **line[1])

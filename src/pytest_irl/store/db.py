@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -195,3 +196,33 @@ class Database:
 def _like_prefix(prefix: str) -> str:
     escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return escaped + "%"
+
+
+def fingerprint_key(selector: str, url_path: str, nodeid: str) -> str:
+    return hashlib.md5("\x1f".join((selector, url_path, nodeid)).encode("utf-8", "replace")).hexdigest()
+
+
+class FingerprintStore:
+    """Learned element fingerprints, read and written through a Database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def upsert(self, data: Mapping[str, Any]) -> None:
+        selector, url_path, nodeid = (storable(str(data[k])) for k in ("selector", "url_path", "nodeid"))
+        self.db.conn.execute(
+            "INSERT INTO element_fingerprints (key, selector, url_path, nodeid, fingerprint)"
+            " VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint,"
+            " seen = element_fingerprints.seen + 1, last_seen = now()",
+            (fingerprint_key(selector, url_path, nodeid), selector, url_path, nodeid,
+             Jsonb(storable_json(data["fingerprint"]))),
+        )
+
+    def all(self, limit: int = 200_000) -> list[tuple[str, str, str, dict[str, Any]]]:
+        rows = self.db.conn.execute(
+            "SELECT selector, url_path, nodeid, fingerprint FROM element_fingerprints"
+            " ORDER BY last_seen DESC LIMIT %s",
+            (limit,),
+        ).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import spool
-from .db import Database
+from .db import Database, FingerprintStore
 from .url import StoreLocation
 
 Op = tuple[str, dict[str, Any]]
@@ -27,6 +27,8 @@ def apply_op(db: Database, op: str, data: dict[str, Any]) -> None:
         db.create_test_run(data)
     elif op == "update":
         db.update_test_run(data["id"], **data["fields"])
+    elif op == "fingerprint":
+        FingerprintStore(db).upsert(data)
     else:
         raise ValueError(f"unknown spooled operation {op!r}")
 
@@ -70,7 +72,7 @@ class Writer:
         *,
         stem: str,
         replay: bool = True,
-        on_ready: Callable[[Database], None] | None = None,
+        on_ready: Callable[[Database | None], None] | None = None,
     ) -> None:
         self.location = location
         self.stem = stem
@@ -140,6 +142,11 @@ class Writer:
             self._db = db
         except Exception as exc:
             self.failure = f"cannot use {self.location.describe()}: {describe_error(exc)}"
+            if self._on_ready is not None:
+                try:
+                    self._on_ready(None)
+                except Exception:
+                    pass
 
     def _write(self, batch: list[Op]) -> None:
         if self._db is None:

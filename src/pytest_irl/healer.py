@@ -1,0 +1,291 @@
+"""The Playwright side of healing: probe the page, rank with the pure core, build the healed locator."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .heal import (
+    FINGERPRINT_JS,
+    Decision,
+    Fingerprint,
+    LocatorHints,
+    Match,
+    decide,
+    hint_score,
+    parse_locator,
+    rank,
+    rank_by_hints,
+    suggest_locator,
+)
+from .memory import CachedHeal, Memory, url_path
+from .models import SelfHealing, Step
+from .observer import PROBE_JS
+from .policy import Action, Heal
+
+HealMode = Literal["on", "suggest", "off"]
+DriftMode = Literal["heal", "warn", "off"]
+
+# A locator whose identity is a position or a generated-looking token can keep matching after the
+# page changed, only now another element: those are the ones checked for drift before acting.
+_GENERATED = re.compile(r"\d")
+_POSITIONAL_CSS = re.compile(r":nth-|:first-|:last-|:only-")
+# The learned element must be one the locator really meant: it has to satisfy the locator.
+LEARN_MIN_AGREEMENT = 0.95
+# Below this similarity to what was learned, a still-matching element is suspected of drift.
+DRIFT_SUSPECT = 0.85
+POLL_START_S, POLL_MAX_S = 0.08, 0.4
+# Past this share of the timeout, a page that never settles (polling timers) is healed anyway.
+UNSETTLED_HEAL_SHARE = 0.6
+TOP_CANDIDATES = 3
+
+
+@dataclass
+class HealSettings:
+    mode: HealMode = "on"
+    drift: DriftMode = "heal"
+    first_try_ms: float = 400.0
+    threshold: float | None = None
+    margin: float | None = None
+
+
+@dataclass
+class HealRecord:
+    """One healed locator, for the end-of-session list."""
+
+    location: str | None
+    original: str
+    suggested: str
+    score: float | None
+    strategy: str
+
+
+@dataclass
+class _Found:
+    decision: Decision
+    candidates: list[Fingerprint]
+    strategy: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def strategy_of(hints: LocatorHints) -> str:
+    if hints.role:
+        return "role"
+    if hints.text or hints.label or hints.placeholder or hints.alt or hints.title or hints.has_text:
+        return "text"
+    return "attribute"
+
+
+def is_fragile(hints: LocatorHints) -> bool:
+    """True for locators that can silently drift: positional, or built on generated-looking tokens."""
+    if hints.nth is not None or (hints.xpath and not hints.ids):
+        return True
+    if hints.css and _POSITIONAL_CSS.search(hints.css):
+        return True
+    return any(_GENERATED.search(token) for token in (*hints.ids, *hints.classes))
+
+
+def page_of(locator: Any) -> Any:
+    return locator.page
+
+
+def locator_for(page: Any, fp: Fingerprint) -> Any:
+    root = page
+    for frame in fp.frame_path:
+        root = root.frame_locator(frame)
+    return root.locator(fp.css_path)
+
+
+def _summary(match: Match, candidates: list[Fingerprint]) -> dict[str, Any]:
+    suggestion = suggest_locator(match.candidate, unique_among=candidates)
+    return {"selector": suggestion.selector, "score": round(match.score, 3)}
+
+
+class Healer:
+    def __init__(
+        self, memory: Memory, settings: HealSettings | None = None,
+        persist: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.memory = memory
+        self.settings = settings or HealSettings()
+        self.persist = persist
+        self.nodeid = ""
+        self.enabled = True  # per test: @pytest.mark.irl(heal=False) turns healing (not learning) off
+        self.healed: list[HealRecord] = []
+        self._hints: dict[str, LocatorHints] = {}
+
+    @property
+    def heals(self) -> bool:
+        return self.enabled and self.settings.mode != "off"
+
+    def hints(self, selector: str) -> LocatorHints:
+        found = self._hints.get(selector)
+        if found is None:
+            found = self._hints[selector] = parse_locator(selector)
+        return found
+
+    def _decide(self, matches: list[Match]) -> Decision:
+        options = {}
+        if self.settings.threshold is not None:
+            options["threshold"] = self.settings.threshold
+        if self.settings.margin is not None:
+            options["margin"] = self.settings.margin
+        return decide(matches, **options)
+
+    # learning --------------------------------------------------------------------------------
+    def learn(self, selector: str | None, url: str | None, fingerprint: Fingerprint | dict[str, Any]) -> bool:
+        """Remember ``fingerprint`` for ``selector`` if the locator really matches that element."""
+        if not selector:
+            return False
+        fp = fingerprint if isinstance(fingerprint, Fingerprint) else Fingerprint.model_validate(fingerprint)
+        if hint_score(self.hints(selector), fp).score < LEARN_MIN_AGREEMENT:
+            return False
+        path = url_path(url)
+        self.memory.learn(selector, path, self.nodeid, fp)
+        if self.persist is not None:
+            self.persist({"selector": selector, "url_path": path, "nodeid": self.nodeid,
+                          "fingerprint": fp.to_json_dict()})
+        return True
+
+    def learn_by_query(self, action: Action, url: str | None) -> None:
+        """Fingerprint the element with one call, for actions whose events the page cannot see."""
+        if action.target is None or not action.selector:
+            return
+        if self.memory.knows(action.selector, url_path(url), self.nodeid):
+            return
+        try:
+            data = action.target.evaluate(FINGERPRINT_JS, timeout=1000)
+        except Exception:
+            return
+        self.learn(action.selector, url, data)
+
+    # healing ---------------------------------------------------------------------------------
+    def heal(self, action: Action, deadline: float, step: Step | None) -> Heal | None:
+        """Poll until the original appears (act on it) or a clear replacement does (act on that)."""
+        target = action.target
+        page = page_of(target)
+        path = url_path(page.url)
+        started = time.perf_counter()
+        cached = self.memory.cached_heal(action.selector or "", path) if self.settings.mode == "on" else None
+        learned = self.memory.lookup(action.selector or "", path, self.nodeid)
+        interval = POLL_START_S
+        last: _Found | None = None
+        while time.perf_counter() < deadline - interval:
+            if target.count() > 0:
+                return Heal(target, None)  # a late element: the original, never a look-alike
+            if cached is not None:
+                healed = page.locator(cached.selector)
+                if healed.count() == 1:
+                    info = cached.info.model_copy(update={"note": "same heal as earlier in this session"})
+                    return self._accept(action, step, healed, info, None)
+                self.memory.forget_heal(action.selector or "", path)
+                cached = None
+            share = (time.perf_counter() - started) / max(1e-3, deadline - started)
+            found = self._probe(page, action, learned, force=share >= UNSETTLED_HEAL_SHARE)
+            if found is not None:
+                last = found
+                if found.decision.accepted:
+                    return self._heal_to(action, step, page, path, found)
+            time.sleep(interval)
+            interval = min(POLL_MAX_S, interval * 1.5)
+        if last is not None and step is not None and not last.decision.accepted:
+            step.heal_refused = self._refusal(action, last)
+        return None
+
+    def _probe(self, page: Any, action: Action, learned: Fingerprint | None, force: bool) -> _Found | None:
+        payload = json.loads(page.evaluate(PROBE_JS, {"force": force}))
+        if payload.get("candidates") is None:
+            return None
+        candidates = [Fingerprint.model_validate(c) for c in payload["candidates"]]
+        if learned is not None:
+            return _Found(self._decide(rank(learned, candidates)), candidates, "fingerprint")
+        hints = self.hints(action.selector or "")
+        return _Found(self._decide(rank_by_hints(hints, candidates)), candidates, strategy_of(hints))
+
+    def _heal_to(self, action: Action, step: Step | None, page: Any, path: str, found: _Found) -> Heal | None:
+        chosen = found.decision.chosen
+        assert chosen is not None
+        suggestion = suggest_locator(chosen.candidate, unique_among=found.candidates)
+        info = SelfHealing(
+            strategy=found.strategy,
+            original_selector=action.selector or "",
+            healed_selector=suggestion.selector,
+            note=self._note(found),
+            score=round(chosen.score, 3),
+            candidates=[_summary(m, found.candidates) for m in found.decision.top[:TOP_CANDIDATES]],
+            suggested_locator=suggestion.python,
+            element=chosen.candidate.css_path,
+        )
+        healed = locator_for(page, chosen.candidate)
+        if self.settings.mode == "suggest":
+            if step is not None:
+                step.heal_suggestion = info
+            return Heal(action.target, None)
+        where = [*chosen.candidate.frame_path, chosen.candidate.css_path]
+        cached = CachedHeal(" >> internal:control=enter-frame >> ".join(where), info)
+        self.memory.remember_heal(action.selector or "", path, cached)
+        return self._accept(action, step, healed, info, suggestion.python)
+
+    def _accept(self, action: Action, step: Step | None, locator: Any, info: SelfHealing,
+                suggested: str | None) -> Heal:
+        location = step.location if step is not None else None
+        if not any(h.location == location and h.original == info.original_selector for h in self.healed):
+            shown = suggested or info.suggested_locator or info.healed_selector
+            self.healed.append(HealRecord(location, info.original_selector, shown, info.score, info.strategy))
+        return Heal(locator, info)
+
+    def _note(self, found: _Found) -> str:
+        chosen = found.decision.chosen
+        assert chosen is not None
+        strongest = sorted(chosen.breakdown.items(), key=lambda kv: -kv[1])[:3]
+        basis = ", ".join(name for name, value in strongest if value > 0) or "overall similarity"
+        source = "the element learned on earlier runs" if found.strategy == "fingerprint" else "the locator"
+        return f"matched {source} by {basis}; {found.decision.reason}"
+
+    def _refusal(self, action: Action, found: _Found) -> dict[str, Any]:
+        return {
+            "strategy": found.strategy,
+            "originalSelector": action.selector,
+            "note": f"refused: {found.decision.reason}",
+            "candidates": [_summary(m, found.candidates) for m in found.decision.top[:TOP_CANDIDATES]],
+        }
+
+    # drift -----------------------------------------------------------------------------------
+    def check_drift(self, action: Action, step: Step | None) -> Heal | None:
+        """For a fragile locator that still matches: is it still the element that was learned?"""
+        if self.settings.drift == "off" or not action.selector or not is_fragile(self.hints(action.selector)):
+            return None
+        page = page_of(action.target)
+        path = url_path(page.url)
+        learned = self.memory.lookup(action.selector, path, self.nodeid)
+        if learned is None:
+            return None
+        try:
+            current = Fingerprint.model_validate(action.target.evaluate(FINGERPRINT_JS, timeout=300))
+        except Exception:
+            return None  # not there (yet) or not unique: the normal path deals with it
+        now = rank(learned, [current])[0].score
+        if now >= DRIFT_SUSPECT:
+            return None
+        found = self._probe(page, action, learned, force=True)
+        if found is None or found.decision.chosen is None:
+            return None
+        chosen = found.decision.chosen
+        margin = found.decision.margin
+        if chosen.candidate.css_path == current.css_path or chosen.score < now + margin:
+            return None
+        found.strategy = "drift"
+        found.extra["current"] = now
+        if self.settings.drift == "warn":
+            if step is not None:
+                step.drift_warning = {
+                    "originalSelector": action.selector, "score": round(now, 3),
+                    "note": f"the locator now matches an element scoring {now:.2f} against the learned"
+                            f" one; {chosen.candidate.css_path} scores {chosen.score:.2f}",
+                }
+            return None
+        return self._heal_to(action, step, page, path, found)

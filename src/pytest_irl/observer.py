@@ -1,0 +1,42 @@
+"""The page observer: an init script in every document of an instrumented context.
+
+It only watches, and tells the layer three things without costing an action a round trip:
+- which element a trusted event (the test's own click or typing) reached, as a fingerprint, so
+  that every successful action teaches the layer what its locator's element looks like;
+- whether a field that received input is a secret (masking);
+- whether the page has settled: no pending short timers, no requests in flight, no recent DOM
+  changes — the healer waits for that before it looks for a replacement, so that a late
+  element is waited for instead of being healed to a look-alike.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .heal import FINGERPRINT_JS, SNAPSHOT_JS
+
+REPORT_BINDING = "__irlReport"
+
+# Timers longer than this are schedules, not "the page is still rendering".
+SHORT_TIMER_MS = 10_000
+QUIET_MS = 150
+
+
+
+def observer_script() -> str:
+    source = (Path(__file__).parent / "observer.js").read_text(encoding="utf-8")
+    body = (
+        source.replace("FINGERPRINT_FN", FINGERPRINT_JS)
+        .replace("SHORT_TIMER_MS", str(SHORT_TIMER_MS))
+        .replace("QUIET_MS", str(QUIET_MS))
+    )
+    return "(() => {\n" + body + "\n})();"
+
+
+# Asked by the healer: how settled is the page, and (when it is, or when forced) every candidate,
+# as one JSON string (Playwright returns one string far faster than a nested value).
+PROBE_JS = """(opts) => {
+  const state = window.__irlSettled ? window.__irlSettled() : { settled: document.readyState === 'complete' };
+  if (!state.settled && !opts.force) return JSON.stringify({ state, candidates: null });
+  return JSON.stringify({ state, candidates: (SNAPSHOT_FN)(opts) });
+}""".replace("SNAPSHOT_FN", SNAPSHOT_JS)
