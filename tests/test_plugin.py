@@ -208,3 +208,67 @@ def test_examples_with_the_embedded_default_answer_the_seed_queries(pytester: py
         assert detail.returncode == 0 and "ACTION" in detail.stdout
     finally:
         embedded.stop(pytester.path / ".irl")
+
+
+HEAL_SUITE = """
+import os
+
+PAGES = {
+    "v1": '<button id="login-7f3a" class="btn primary" onclick="window.clicked = this.id">Sign in</button>'
+          '<button id="signup-1" class="btn" onclick="window.clicked = this.id">Create account</button>',
+    "v2": '<button id="signup-9" class="btn" onclick="window.clicked = this.id">Create account</button>'
+          '<button id="login-k2j9" class="btn primary" onclick="window.clicked = this.id">Sign in</button>',
+}
+
+
+def test_sign_in(page):
+    page.route("http://app.irl.test/**", lambda route: route.fulfill(
+        content_type="text/html", body=PAGES[os.environ["APP_VERSION"]]))
+    page.goto("http://app.irl.test/login")
+    page.locator("#login-7f3a").click(timeout=3000)
+    assert page.evaluate("window.clicked").startswith("login-")
+"""
+
+
+def test_heal_summary_healed_list_and_fix(
+    pytester: pytest.Pytester, db_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    test_file = pytester.makepyfile(test_app=HEAL_SUITE)
+    monkeypatch.setenv("APP_VERSION", "v1")
+    pytester.runpytest_subprocess("--irl", "--irl-db", db_url).assert_outcomes(passed=1)
+    monkeypatch.setenv("APP_VERSION", "v2")
+    assert pytester.runpytest_subprocess().ret == 1  # plain Playwright: the locator is broken
+    healed = pytester.runpytest_subprocess("--irl", "--irl-db", db_url)
+    healed.assert_outcomes(passed=1)
+    healed.stdout.fnmatch_lines([
+        "*irl: healed locators*",
+        'test_app.py:15: #login-7f3a -> page.get_by_role("button", name="Sign in")*',
+    ])
+    listed = run_irl_cli("--db", db_url, "healed", cwd=pytester.path)
+    assert "test_app.py:15" in listed.stdout and 'get_by_role("button", name="Sign in")' in listed.stdout
+
+    diff = run_irl_cli("--db", db_url, "fix", cwd=pytester.path)
+    assert '-    page.locator("#login-7f3a").click(timeout=3000)' in diff.stdout
+    assert '+    page.get_by_role("button", name="Sign in").click(timeout=3000)' in diff.stdout
+    assert "#login-7f3a" in test_file.read_text()  # a diff only, until --write
+    run_irl_cli("--db", db_url, "fix", "--write", cwd=pytester.path)
+    assert 'page.get_by_role("button", name="Sign in").click(timeout=3000)' in test_file.read_text()
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)  # fixed: green without --irl
+
+
+def test_heal_marker_and_heal_off_option(
+    pytester: pytest.Pytester, db_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytester.makepyfile(test_app=HEAL_SUITE)
+    monkeypatch.setenv("APP_VERSION", "v1")
+    pytester.runpytest_subprocess("--irl", "--irl-db", db_url).assert_outcomes(passed=1)
+    monkeypatch.setenv("APP_VERSION", "v2")
+    pytester.runpytest_subprocess("--irl", "--irl-db", db_url, "--irl-heal", "off").assert_outcomes(failed=1)
+    suggest = pytester.runpytest_subprocess("--irl", "--irl-db", db_url, "--irl-heal", "suggest")
+    suggest.assert_outcomes(failed=1)
+    steps = rows(db_url, "SELECT steps FROM test_runs ORDER BY started_at DESC LIMIT 1")[0]["steps"]
+    assert "healSuggestion" in steps[-1] and "selfHealing" not in steps[-1]
+    marked = HEAL_SUITE.replace(
+        "def test_sign_in", "import pytest\n\n@pytest.mark.irl(heal=False)\ndef test_sign_in")
+    pytester.makepyfile(test_app=marked)
+    pytester.runpytest_subprocess("--irl", "--irl-db", db_url).assert_outcomes(failed=1)

@@ -121,6 +121,55 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
+def cmd_healed(args: argparse.Namespace, db: Any) -> int:
+    rows = _latest_per_site(db.healed_locators())
+    if not rows:
+        print("no healed locators recorded")
+        return 0
+    table = [[_clean(r["location"] or "?", 50), _clean(r["original"], 40), _clean(r["suggested"], 60),
+              "-" if r["score"] is None else f"{r['score']:.2f}", str(r["times"])] for r in rows]
+    print(_table(table, ["WHERE", "ORIGINAL", "SUGGESTED", "SCORE", "TIMES"]))
+    return 0
+
+
+def _latest_per_site(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (call site, original locator): the newest suggestion wins."""
+    seen: set[tuple[Any, Any]] = set()
+    kept = []
+    for row in rows:
+        key = (row["location"], row["original"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
+    from .fix import Fix, plan, unified_diff, write
+
+    root = Path(args.root).resolve() if args.root else base
+    fixes = []
+    for row in _latest_per_site(db.healed_locators()):
+        if not row["location"] or not row["suggested"]:
+            continue
+        try:
+            fixes.append(Fix.from_location(row["location"], row["original"], row["suggested"], row["score"]))
+        except ValueError:
+            continue
+    if not fixes:
+        print("nothing to fix: no healed locators recorded")
+        return 0
+    result = plan(fixes, root)
+    for outcome in result.skipped:
+        print(f"skipped {outcome.fix.path}:{outcome.fix.line}: {outcome.reason}", file=sys.stderr)
+    if args.write:
+        for path in write(result):
+            print(f"rewrote {path}")
+    else:
+        sys.stdout.write(unified_diff(result))
+    return 0
+
+
 def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
     from .store import Database, replay_spool
 
@@ -141,6 +190,12 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--session", help="only this session (id or its first characters)")
     show = sub.add_parser("show", help="the steps of one run, heals marked")
     show.add_argument("run_id", help="a run id, or its first characters")
+    sub.add_parser("healed", help="every healed locator across sessions, with the locator to use instead")
+    fix = sub.add_parser("fix", help="rewrite test sources with the suggested locators"
+                                     " (prints a diff; --write applies it)")
+    fix.add_argument("--write", action="store_true", help="change the files instead of printing a diff")
+    fix.add_argument("--root", help="the folder the recorded file paths are relative to"
+                                    " (default: the project)")
     sub.add_parser("db-url", help="print the URL of the store in use (psql \"$(irl db-url)\")")
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("sync", help="write spooled runs into the database")
@@ -189,6 +244,10 @@ def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:
             return 0
         if args.command == "runs":
             return cmd_runs(args, db)
+        if args.command == "healed":
+            return cmd_healed(args, db)
+        if args.command == "fix":
+            return cmd_fix(args, db, location.state_dir.parent)
         return cmd_show(args, db)
 
 

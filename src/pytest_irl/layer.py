@@ -37,14 +37,14 @@ def value_shape(value: str) -> str:
     return f"{len(value)}:{value[:16]}:{value[-16:]}"
 
 
-def caller_location() -> str | None:
-    """``file:line`` of the test code that made the current call."""
+def caller_location(root: str | None = None) -> str | None:
+    """``file:line`` of the test code that made the current call, relative to ``root`` (or cwd)."""
     frame = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_DIR) and _PLAYWRIGHT_MARK not in filename:
             try:
-                shown = os.path.relpath(filename)
+                shown = os.path.relpath(filename, root) if root else os.path.relpath(filename)
             except ValueError:
                 shown = filename
             return f"{shown}:{frame.f_lineno}"
@@ -55,8 +55,9 @@ def caller_location() -> str | None:
 class RunRecorder:
     """The steps of one test run, in memory until the run ends."""
 
-    def __init__(self, run: TestRun) -> None:
+    def __init__(self, run: TestRun, root: str | None = None) -> None:
         self.run = run
+        self.root = root
         self.typed: dict[str, set[bool]] = {}
         self.in_flight: Step | None = None
         self.reached: dict[int, dict[str, Any]] = {}  # step number -> fingerprint the page reported
@@ -65,7 +66,7 @@ class RunRecorder:
     def begin(self, action: Action) -> Step:
         step = Step(
             step_number=len(self.run.steps) + 1, action=action.name, selector=action.selector,
-            location=caller_location(),
+            location=caller_location(self.root),
         )
         self.run.steps.append(step)
         if action.value is not None:

@@ -112,7 +112,7 @@ class Recording:
         marker = item.get_closest_marker("irl")
         self.healer.enabled = bool(marker.kwargs.get("heal", True)) if marker is not None else True
         self.healer.nodeid = item.nodeid
-        self.layer.current = RunRecorder(run)
+        self.layer.current = RunRecorder(run, root=str(self.config.rootpath))
         self._submit_run(run)
 
     @pytest.hookimpl(wrapper=True)

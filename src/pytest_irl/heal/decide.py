@@ -1,8 +1,23 @@
 """Turning a ranking into a yes/no: heal only when one candidate is clearly the element.
 
 A wrong heal is worse than a failed test (it clicks the wrong button and the run goes on), so
-the rule is conservative: the best candidate must clear an absolute ``threshold`` *and* beat the
-runner-up by ``margin``. Two look-alikes that score the same are never split by a coin toss.
+the rule is conservative. In order:
+
+1. **Effective score.** A candidate that alone on the page matches a distinctive recorded name,
+   label or placeholder exactly (``Evidence.unique``, e.g. "View cart" after a link became a
+   button) gets ``UNIQUE_BONUS``: that identity outweighs a changed tag, role or position.
+2. **Position never decides.** Candidates are compared on their score *without* the positional
+   attributes (xpath, box): every candidate within ``margin`` of the best on that is a
+   contender. One contender: it wins if its effective score clears ``threshold``.
+3. **Ties are broken on content** (``tiebreak``): among several contenders (repeated rows or
+   cards), the one clearly ahead on the content attributes where they differ (row/card text,
+   neighbours, names, non-generated ids), and agreeing strongly with the recorded element there,
+   wins if some contender cleared ``threshold`` and it is within ``margin`` of it. Otherwise:
+   "ambiguous".
+4. **Identity evidence.** The winner must be *identified* (``identity``: an agreeing name, label,
+   placeholder, test id, id, href... outweighing any conflicting one) or else score at least
+   ``NO_IDENTITY_THRESHOLD``. A look-alike that only resembles the element ("Forgot username?"
+   for a removed "Forgot password?") is refused.
 
 Defaults, measured on the scenarios in ``tests/test_heal_core.py`` / ``test_heal_snapshot.py``:
 
@@ -12,19 +27,24 @@ Defaults, measured on the scenarios in ``tests/test_heal_core.py`` / ``test_heal
   around 0.55-0.65. The threshold sits between the two.
 * ``DEFAULT_MARGIN = 0.08``: about the weight of one textual attribute changing; below that the
   runner-up differs from the winner by noise (position, a class) rather than by identity.
+* ``UNIQUE_BONUS = 0.2``: a link turned button with the same unique text scores about 0.55-0.65.
+* ``NO_IDENTITY_THRESHOLD = 0.9``: without identity evidence nearly everything else must match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .score import Match
+from .tiebreak import Seat, break_tie, seat
 
 DEFAULT_THRESHOLD = 0.72
 DEFAULT_MARGIN = 0.08
 TOP_N = 3
+UNIQUE_BONUS = 0.2
+NO_IDENTITY_THRESHOLD = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +71,23 @@ class Decision:
         }
 
 
+def effective_score(match: Match) -> float:
+    """``score`` plus ``UNIQUE_BONUS`` for a page-unique exact distinctive name (capped at 1)."""
+    if match.evidence is not None and match.evidence.unique:
+        return min(1.0, match.score + UNIQUE_BONUS)
+    return match.score
+
+
 def decide(
     matches: Sequence[Match],
     *,
     threshold: float = DEFAULT_THRESHOLD,
     margin: float = DEFAULT_MARGIN,
 ) -> Decision:
-    """Accept the best match only if it clears ``threshold`` and leads the runner-up by ``margin``.
+    """Accept one match only if it clearly is the element (see the module docstring).
 
     ``matches`` may come from :func:`rank` or from hint scoring; they are re-sorted here, so the
-    caller's order does not matter.
+    caller's order does not matter. ``Decision.reason`` says which rule accepted or refused.
     """
     ordered = sorted(matches, key=lambda m: (-m.score, m.index))
     top = ordered[:TOP_N]
@@ -70,14 +97,59 @@ def decide(
 
     if not ordered:
         return refuse("no candidates")
-    best = ordered[0]
-    if best.score < threshold:
-        return refuse(f"best score {best.score:.2f} below threshold {threshold:.2f}")
-    if len(ordered) > 1:
-        second = ordered[1]
-        if best.score - second.score < margin:
-            return refuse(f"ambiguous: {best.score:.2f} vs {second.score:.2f} (margin {margin:.2f})")
-        reason = f"best score {best.score:.2f} >= {threshold:.2f}, ahead of {second.score:.2f}"
+    seats = [seat(m, effective_score(m)) for m in ordered]
+    seats.sort(key=lambda s: (-s.effective, s.match.index))
+    best = seats[0]
+    if best.effective < threshold:
+        return refuse(f"best score {best.effective:.2f} below threshold {threshold:.2f}")
+    leader = max(seats, key=lambda s: (s.nonpositional, s.effective, -s.match.index))
+    group = [s for s in seats if s.nonpositional > leader.nonpositional - margin]
+    group_best = max(s.effective for s in group)
+    if group_best < threshold:
+        return refuse(
+            f"best score {best.effective:.2f} leads only by position; without it the best"
+            f" scores {leader.effective:.2f}, below threshold {threshold:.2f}"
+        )
+    if len(group) == 1:
+        winner = leader
+        others = [s for s in seats if s is not leader]
+        reason = f"best score {winner.effective:.2f} >= {threshold:.2f}, "
+        reason += f"ahead of {others[0].effective:.2f}" if others else "only candidate"
     else:
-        reason = f"best score {best.score:.2f} >= {threshold:.2f}, only candidate"
-    return Decision(best, reason, top, threshold, margin)
+        outcome = break_tie(group, margin)
+        first, second = group[0], group[1]
+        ambiguous = f"ambiguous: {first.effective:.2f} vs {second.effective:.2f} (margin {margin:.2f})"
+        if outcome.winner is None:
+            return refuse(f"{ambiguous}; {outcome.detail}")
+        winner = outcome.winner
+        if winner.effective < group_best - margin:
+            return refuse(f"{ambiguous}; {outcome.detail}, but its score {winner.effective:.2f} is too low")
+        reason = f"{outcome.detail}; score {winner.effective:.2f} among {len(group)} near-tied"
+    return _identity_gate(winner, reason, refuse, threshold, margin, top)
+
+
+def _identity_gate(
+    winner: Seat,
+    reason: str,
+    refuse: Callable[[str], Decision],
+    threshold: float,
+    margin: float,
+    top: list[Match],
+) -> Decision:
+    match = winner.match
+    evidence = match.evidence
+    if evidence is None:
+        return Decision(match, reason, top, threshold, margin)
+    bar = max(NO_IDENTITY_THRESHOLD, threshold)
+    if not evidence.identified and match.score < bar:
+        return refuse(
+            f"no identity evidence: best score {match.score:.2f} < {bar:.2f} and no name, label, id"
+            f" or test id agrees ({evidence.summary()})"
+        )
+    if evidence.unique and winner.effective > match.score:
+        reason += f"; unique exact {', '.join(evidence.unique)} (+{winner.effective - match.score:.2f})"
+    elif evidence.identified:
+        reason += f"; identity: {evidence.summary()}"
+    else:
+        reason += f"; no identity evidence but score {match.score:.2f} >= {bar:.2f}"
+    return Decision(match, reason, top, threshold, margin)

@@ -1,14 +1,37 @@
-"""Scoring candidates against ``LocatorHints`` (the cold strategies; see locator_hints)."""
+"""Scoring candidates against ``LocatorHints`` (the cold strategies; see locator_hints).
+
+The same safety rules as for recorded fingerprints apply (see ``decide``): each match carries
+identity evidence judged against what the locator asked for (a ``get_by_role("button",
+name="Apply coupon")`` whose button is gone must not heal to an "Apply" button: the name lost a
+word), its content keys for tie-breaks, and ``unique`` when it alone on the page matches a
+distinctive name / text / label / placeholder of the locator. Links and buttons are one family.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from pydantic import BaseModel, Field
 
 from .fingerprint import Fingerprint
 from .hints_model import FUZZY_CAP, LocatorHints, Strategy, TextHint
-from .score import Match, path_similarity, xpath_steps
+from .identity import (
+    AGREE,
+    CLICKABLE_ROLES,
+    CLICKABLE_TAGS,
+    INPUT_ROLES,
+    INPUT_TAGS,
+    Evidence,
+    best_verdict,
+    distinctive,
+    evidence_from,
+    family,
+    id_verdict,
+    looks_generated,
+    text_verdict,
+)
+from .score import FAMILY_CREDIT, Match, path_similarity, xpath_steps
 from .similarity import text_similarity
 
 # Roles that are easily confused by a redesign (a search field becoming a combobox) get partial credit.
@@ -16,7 +39,7 @@ _RELATED_ROLES = {
     frozenset({"textbox", "searchbox"}): 0.6,
     frozenset({"textbox", "combobox"}): 0.5,
     frozenset({"searchbox", "combobox"}): 0.6,
-    frozenset({"button", "link"}): 0.3,
+    frozenset({"button", "link"}): FAMILY_CREDIT,
     frozenset({"checkbox", "switch"}): 0.6,
     frozenset({"menuitem", "option"}): 0.4,
     frozenset({"tab", "button"}): 0.3,
@@ -46,9 +69,16 @@ _STRATEGY_PARTS: dict[str, frozenset[str]] = {
 }
 
 
+_UNIQUE_HINTS = ("name", "text", "label", "placeholder")
+_CONTENT = frozenset(
+    {"name", "text", "label", "placeholder", "alt", "title", "has_text", "test_id", "id", "attributes"}
+)
+
+
 class HintScore(BaseModel):
     score: float
     breakdown: dict[str, float] = Field(default_factory=dict)
+    sims: dict[str, float] = Field(default_factory=dict)
 
 
 def _best_text(hint: TextHint, *values: str) -> float:
@@ -94,7 +124,8 @@ def _parts(hints: LocatorHints, fp: Fingerprint) -> dict[str, float]:
         per_class = [max((_token_match(c, mine) for mine in fp.classes), default=0.0) for c in hints.classes]
         sims["classes"] = sum(per_class) / len(per_class)
     if hints.tags:
-        sims["tag"] = 1.0 if fp.tag in hints.tags else 0.0
+        related = any(t in CLICKABLE_TAGS for t in hints.tags) and family(fp) == "clickable"
+        sims["tag"] = 1.0 if fp.tag in hints.tags else (FAMILY_CREDIT if related else 0.0)
     if hints.attributes:
         values = []
         for key, want in hints.attributes.items():
@@ -118,20 +149,93 @@ def _one_score(hints: LocatorHints, fp: Fingerprint, strategy: Strategy) -> Hint
         sims = {k: v for k, v in sims.items() if k in allowed}
     total_weight = sum(HINT_WEIGHTS[k] for k in sims)
     if not total_weight:
-        return HintScore(score=0.0)
+        return HintScore(score=0.0, sims=sims)
     breakdown = {k: round(HINT_WEIGHTS[k] * v / total_weight, 6) for k, v in sims.items()}
     score = sum(HINT_WEIGHTS[k] * v for k, v in sims.items()) / total_weight
-    return HintScore(score=round(score, 6), breakdown=breakdown)
+    return HintScore(score=round(score, 6), breakdown=breakdown, sims=sims)
+
+
+def _best_branch(
+    hints: LocatorHints, candidate: Fingerprint, strategy: Strategy
+) -> tuple[LocatorHints, HintScore]:
+    best = (hints, _one_score(hints, candidate, strategy))
+    for alternative in hints.alternatives:
+        other = _best_branch(alternative, candidate, strategy)
+        if other[1].score > best[1].score:
+            best = other
+    return best
 
 
 def hint_score(hints: LocatorHints, candidate: Fingerprint, *, strategy: Strategy = "all") -> HintScore:
     """0..1 agreement of ``candidate`` with what the locator asked for (best ``or`` branch)."""
-    best = _one_score(hints, candidate, strategy)
-    for alternative in hints.alternatives:
-        other = hint_score(alternative, candidate, strategy=strategy)
-        if other.score > best.score:
-            best = other
-    return best
+    return _best_branch(hints, candidate, strategy)[1]
+
+
+def _text_verdict(hint: TextHint, *values: str) -> int:
+    """A value the locator would match agrees; otherwise judged like recorded texts."""
+    verdicts = []
+    for value in values:
+        if not value:
+            continue
+        if hint.matches(value):
+            return AGREE
+        if not hint.regex:
+            verdicts.append(text_verdict(hint.value, value))
+    return best_verdict(verdicts)
+
+
+def hint_verdicts(hints: LocatorHints, fp: Fingerprint) -> dict[str, int]:
+    """Identity verdicts of ``fp`` against the texts and identifiers the locator names."""
+    out: dict[str, int] = {}
+    if hints.name:
+        out["name"] = _text_verdict(hints.name, fp.accessible_name, fp.text if not hints.role else "")
+    if hints.text:
+        out["text"] = _text_verdict(hints.text, fp.text, fp.accessible_name)
+    if hints.label:
+        out["label"] = _text_verdict(hints.label, fp.label, fp.accessible_name)
+    for name in ("placeholder", "alt", "title"):
+        hint = getattr(hints, name)
+        if hint:
+            out[name] = _text_verdict(hint, getattr(fp, name))
+    if hints.has_text:
+        out["has_text"] = min(_text_verdict(h, fp.text) for h in hints.has_text)
+    if hints.test_id and fp.test_ids:
+        values = [fp.test_ids.get(hints.test_id_attr, ""), *fp.test_ids.values()]
+        matched = any(hints.test_id.matches(v) for v in values if v)
+        out["test_id"] = AGREE if matched else best_verdict(
+            id_verdict(hints.test_id.value, v) for v in values if v
+        )
+    if hints.ids and fp.id:
+        out["id"] = best_verdict(id_verdict(i, fp.id) for i in hints.ids)
+    for key, want in hints.attributes.items():
+        actual = _attribute_value(fp, key)
+        if want and actual:
+            out[f"[{key}]"] = text_verdict(want, actual) if key == "href" else id_verdict(want, actual)
+    return out
+
+
+def _hint_evidence(hints: LocatorHints, fp: Fingerprint) -> Evidence:
+    content = _CONTENT
+    if any(looks_generated(i) for i in [*hints.ids, fp.id]):
+        content = content - {"id"}
+    return evidence_from(hint_verdicts(hints, fp), content)
+
+
+def _hints_family(hints: LocatorHints) -> str | None:
+    if hints.role in CLICKABLE_ROLES or any(t in CLICKABLE_TAGS for t in hints.tags):
+        return "clickable"
+    if hints.role in INPUT_ROLES or any(t in INPUT_TAGS for t in hints.tags):
+        return "input"
+    return hints.role or None
+
+
+def _distinct_hints(hints: LocatorHints) -> set[str]:
+    out = set()
+    for name in _UNIQUE_HINTS:
+        hint: TextHint | None = getattr(hints, name)
+        if hint is not None and not hint.regex and distinctive(hint.value):
+            out.add(name)
+    return out
 
 
 def rank_by_hints(
@@ -139,8 +243,38 @@ def rank_by_hints(
 ) -> list[Match]:
     """Like :func:`rank`, for the cold start: best first, ties in document order."""
     matches = []
+    agreeing: dict[tuple[int, str], list[int]] = {}
+    kind = _hints_family(hints)
     for index, cand in enumerate(candidates):
-        scored = hint_score(hints, cand, strategy=strategy)
-        matches.append(Match(index, cand, scored.score, scored.breakdown))
+        branch, scored = _best_branch(hints, cand, strategy)
+        evidence = _hint_evidence(branch, cand)
+        if kind is None or family(cand) == kind:
+            for name in _UNIQUE_HINTS:
+                if name in evidence.agree:
+                    agreeing.setdefault((id(branch), name), []).append(index)
+        match = Match(index, cand, scored.score, scored.breakdown, scored.sims, evidence, HINT_WEIGHTS)
+        matches.append(match)
+    distinct = {id(b): _distinct_hints(b) for b in _branches(hints)}
+    _mark_unique(matches, agreeing, distinct)
     matches.sort(key=lambda m: (-m.score, m.index))
     return matches
+
+
+def _branches(hints: LocatorHints) -> list[LocatorHints]:
+    out = [hints]
+    for alternative in hints.alternatives:
+        out.extend(_branches(alternative))
+    return out
+
+
+def _mark_unique(
+    matches: list[Match], agreeing: Mapping[tuple[int, str], list[int]], distinct: Mapping[int, set[str]]
+) -> None:
+    for (branch, name), indexes in agreeing.items():
+        if len(indexes) != 1 or name not in distinct.get(branch, set()):
+            continue
+        match = matches[indexes[0]]
+        evidence = match.evidence
+        if evidence is None or not evidence.identified:
+            continue
+        matches[indexes[0]] = replace(match, evidence=replace(evidence, unique=(*evidence.unique, name)))

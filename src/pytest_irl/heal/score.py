@@ -6,6 +6,17 @@ a reworded label) can sink the right element. Each attribute yields a similarity
 attribute that is missing on *both* sides is skipped and its weight removed from the total, so a
 sparse fingerprint is judged only on what it knows. The per-attribute contributions add up to the
 score, which makes every decision explainable.
+
+Two refinements keep resemblance from standing in for identity:
+
+* links and buttons (``a``, ``button``, ``[role=button|link]``, ``input[type=submit|button]``) are
+  one *clickable* family: a link redesigned into a button keeps ``FAMILY_CREDIT`` of the tag,
+  role and kind agreement, and their ``type`` attributes (which mean different things) are not
+  compared;
+* every match carries its raw per-attribute similarities (``sims``, for tie-breaks on content)
+  and its ``identity.Evidence``: which identity attributes agree, conflict, or are the only
+  exact match of the reference's distinctive name on the page (``unique``). ``decide`` uses both;
+  ``score`` itself stays the plain weighted similarity.
 """
 
 from __future__ import annotations
@@ -13,10 +24,19 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .fingerprint import Box, Fingerprint
+from .identity import (
+    UNIQUE_ATTRS,
+    Evidence,
+    content_keys,
+    distinctive,
+    evidence_from,
+    family,
+    fingerprint_verdicts,
+)
 from .similarity import EMPTY, Prepared, prepare, similarity, text_similarity
 
 # Same tag / role / kind are strong evidence but cheap to share with a look-alike, so the
@@ -65,23 +85,38 @@ _TEXT_FIELDS = (
 # down keeps most of the credit, a sibling button a row away gets about half.
 LOCATION_HALF_PX = 100.0
 
+# Share of the tag / role / kind agreement a link keeps against a button (and vice versa).
+FAMILY_CREDIT = 0.6
+_CLICKABLE_ROLES = frozenset({"button", "link"})
+
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One scored candidate. ``breakdown`` values add up to ``score``."""
+    """One scored candidate. ``breakdown`` values add up to ``score``.
+
+    ``sims`` holds the raw 0..1 similarity per compared attribute and ``weights`` the weights
+    they were scored with; ``evidence`` is None only for matches built by hand (``decide`` then
+    skips the identity checks).
+    """
 
     index: int
     candidate: Fingerprint
     score: float
     breakdown: dict[str, float] = field(default_factory=dict)
+    sims: dict[str, float] = field(default_factory=dict)
+    evidence: Evidence | None = None
+    weights: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "index": self.index,
             "score": self.score,
             "breakdown": dict(self.breakdown),
             "candidate": self.candidate.to_json_dict(),
         }
+        if self.evidence is not None:
+            out["evidence"] = self.evidence.to_dict()
+        return out
 
 
 def xpath_steps(xpath: str) -> tuple[str, ...]:
@@ -180,22 +215,27 @@ class _Reference:
         self.neighbours = [(d, prepare(t)) for d, t in fp.neighbours.items()]
         self.container_key = (tuple(fp.frame_path), tuple(fp.shadow_path))
         self.container = prepare(_container_text(fp))
+        self.family = family(fp)
+        self.clickable = self.family == "clickable"
 
 
 def _score_one(
     ref: _Reference, cand: Fingerprint, weights: Mapping[str, float]
-) -> tuple[float, dict[str, float]]:
+) -> tuple[float, dict[str, float], dict[str, float]]:
     sims: dict[str, float] = {}
     fp = ref.fp
+    # Links and buttons are one family: partial credit instead of none when one became the other.
+    related = FAMILY_CREDIT if ref.clickable and family(cand) == "clickable" else 0.0
 
     if fp.tag or cand.tag:
-        sims["tag"] = 1.0 if fp.tag == cand.tag else 0.0
+        sims["tag"] = 1.0 if fp.tag == cand.tag else related
     if fp.role or cand.role:
-        sims["role"] = 1.0 if fp.role == cand.role else 0.0
+        same_role = fp.role == cand.role
+        sims["role"] = 1.0 if same_role else (related if cand.role in _CLICKABLE_ROLES else 0.0)
     cand_kind = (cand.is_button, cand.is_link, cand.is_input)
     if any(ref.kind) or any(cand_kind):
-        sims["kind"] = 1.0 if ref.kind == cand_kind else 0.0
-    if fp.type or cand.type:
+        sims["kind"] = 1.0 if ref.kind == cand_kind else related
+    if (fp.type or cand.type) and not (related and fp.tag != cand.tag):
         sims["type"] = 1.0 if fp.type == cand.type else 0.0
 
     for name in _TEXT_FIELDS:
@@ -248,11 +288,11 @@ def _score_one(
         numerator += weight * sim
         contributions[name] = weight * sim
     if denominator <= 0:
-        return 0.0, {}
+        return 0.0, {}, sims
     breakdown = {name: value / denominator for name, value in contributions.items()}
     # Rounded so float noise in the last digits can never order two look-alikes; ties then fall
     # back to document order, which is stable.
-    return round(min(max(numerator / denominator, 0.0), 1.0), 6), breakdown
+    return round(min(max(numerator / denominator, 0.0), 1.0), 6), breakdown, sims
 
 
 def rank(
@@ -261,15 +301,45 @@ def rank(
     *,
     weights: Mapping[str, float] | None = None,
 ) -> list[Match]:
-    """Score every candidate against ``reference``; best first, ties kept in document order."""
+    """Score every candidate against ``reference``; best first, ties kept in document order.
+
+    Each match also carries its identity evidence (see ``identity``); an exact agreement on a
+    distinctive name / label / placeholder that no other candidate of the same family shares is
+    marked ``unique``.
+    """
     used = WEIGHTS if weights is None else {**WEIGHTS, **weights}
     ref = _Reference(reference)
     matches = []
+    agreeing: dict[str, list[int]] = {name: [] for name in UNIQUE_ATTRS}
     for index, cand in enumerate(candidates):
-        score, breakdown = _score_one(ref, cand, used)
-        matches.append(Match(index, cand, score, breakdown))
+        score, breakdown, sims = _score_one(ref, cand, used)
+        evidence = evidence_from(fingerprint_verdicts(reference, cand), content_keys(reference, cand))
+        if evidence.agree and family(cand) == ref.family:
+            for name in UNIQUE_ATTRS:
+                if name in evidence.agree:
+                    agreeing[name].append(index)
+        matches.append(Match(index, cand, score, breakdown, sims, evidence, used))
+    _mark_unique(matches, agreeing, _distinct_attrs(reference))
     matches.sort(key=_sort_key)
     return matches
+
+
+def _distinct_attrs(fp: Fingerprint) -> set[str]:
+    values = {"name": (fp.text, fp.accessible_name), "label": (fp.label,), "placeholder": (fp.placeholder,)}
+    return {name for name, texts in values.items() if any(distinctive(t) for t in texts if t)}
+
+
+def _mark_unique(matches: list[Match], agreeing: Mapping[str, list[int]], distinct: set[str]) -> None:
+    """Flag the one candidate that alone matches a distinctive name exactly (in document order)."""
+    for name, indexes in agreeing.items():
+        if len(indexes) != 1 or name not in distinct:
+            continue
+        match = matches[indexes[0]]
+        evidence = match.evidence
+        if evidence is None or not evidence.identified:
+            continue
+        evidence = replace(evidence, unique=(*evidence.unique, name))
+        matches[indexes[0]] = replace(match, evidence=evidence)
 
 
 def _sort_key(match: Match) -> tuple[float, int]:

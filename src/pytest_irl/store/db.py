@@ -180,6 +180,23 @@ class Database:
                 (session_id,),
             ).fetchall()
 
+    def healed_locators(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Each healed locator once per call site, newest first, across all sessions."""
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            return cur.execute(
+                "SELECT step->>'location' AS location,"
+                " step->'selfHealing'->>'originalSelector' AS original,"
+                " coalesce(step->'selfHealing'->>'suggestedLocator',"
+                "          step->'selfHealing'->>'healedSelector') AS suggested,"
+                " step->'selfHealing'->>'strategy' AS strategy,"
+                " max((step->'selfHealing'->>'score')::float) AS score,"
+                " count(*) AS times, max(r.started_at) AS last_seen"
+                " FROM test_runs r, jsonb_array_elements(r.steps) AS step"
+                " WHERE jsonb_typeof(step->'selfHealing') = 'object'"
+                " GROUP BY 1, 2, 3, 4 ORDER BY last_seen DESC LIMIT %s",
+                (limit,),
+            ).fetchall()
+
     def find_runs(self, prefix: str) -> list[uuid.UUID]:
         """Ids of the runs whose id starts with ``prefix`` (at most two: enough to see ambiguity)."""
         rows = self.conn.execute(
