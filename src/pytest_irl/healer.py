@@ -100,6 +100,49 @@ def locator_for(page: Any, fp: Fingerprint) -> Any:
     return root.locator(fp.css_path)
 
 
+_QUOTED = r'"((?:[^"\\]|\\.)*)"'
+_INTERNAL = [
+    (re.compile(rf"^internal:role=([a-z]+)\[name={_QUOTED}([is])\]$"), "get_by_role"),
+    (re.compile(r"^internal:role=([a-z]+)$"), "get_by_role"),
+    (re.compile(rf"^internal:testid=\[data-testid={_QUOTED}s\]$"), "get_by_test_id"),
+    (re.compile(rf"^internal:text={_QUOTED}([is])$"), "get_by_text"),
+    (re.compile(rf"^internal:label={_QUOTED}([is])$"), "get_by_label"),
+    (re.compile(rf"^internal:attr=\[placeholder={_QUOTED}([is])\]$"), "get_by_placeholder"),
+    (re.compile(rf"^internal:attr=\[alt={_QUOTED}([is])\]$"), "get_by_alt_text"),
+    (re.compile(rf"^internal:attr=\[title={_QUOTED}([is])\]$"), "get_by_title"),
+]
+
+
+def python_for(selector: str, page: str = "page") -> str | None:
+    """Python code for a one-part ``internal:`` selector (as Locator.normalize() returns), else None."""
+    for pattern, method in _INTERNAL:
+        match = pattern.match(selector)
+        if match is None:
+            continue
+        groups = match.groups()
+        if method == "get_by_role":
+            if len(groups) == 1:
+                return f'{page}.get_by_role("{groups[0]}")'
+            name = json.loads(f'"{groups[1]}"')
+            exact = ", exact=True" if groups[2] == "s" else ""
+            return f'{page}.get_by_role("{groups[0]}", name={json.dumps(name, ensure_ascii=False)}{exact})'
+        value = json.dumps(json.loads(f'"{groups[0]}"'), ensure_ascii=False)
+        exact = ", exact=True" if len(groups) > 1 and groups[1] == "s" and method != "get_by_test_id" else ""
+        return f"{page}.{method}({value}{exact})"
+    return None
+
+
+def normalized(locator: Any) -> str | None:
+    """Playwright's own best selector for the element (``Locator.normalize()``, where it exists)."""
+    normalize = getattr(locator, "normalize", None)
+    if normalize is None:
+        return None
+    try:
+        return str(normalize()._impl_obj._selector)
+    except Exception:
+        return None
+
+
 def _summary(match: Match, candidates: list[Fingerprint]) -> dict[str, Any]:
     suggestion = suggest_locator(match.candidate, unique_among=candidates)
     return {"selector": suggestion.selector, "score": round(match.score, 3)}
@@ -210,17 +253,23 @@ class Healer:
         chosen = found.decision.chosen
         assert chosen is not None
         suggestion = suggest_locator(chosen.candidate, unique_among=found.candidates)
+        healed = locator_for(page, chosen.candidate)
+        selector, python = suggestion.selector, suggestion.python
+        if not chosen.candidate.frame_path:
+            better = normalized(healed)
+            code = python_for(better) if better else None
+            if better and code:
+                selector, python = better, code
         info = SelfHealing(
             strategy=found.strategy,
             original_selector=action.selector or "",
-            healed_selector=suggestion.selector,
+            healed_selector=selector,
             note=self._note(found),
             score=round(chosen.score, 3),
             candidates=[_summary(m, found.candidates) for m in found.decision.top[:TOP_CANDIDATES]],
-            suggested_locator=suggestion.python,
+            suggested_locator=python,
             element=chosen.candidate.css_path,
         )
-        healed = locator_for(page, chosen.candidate)
         if self.settings.mode == "suggest":
             if step is not None:
                 step.heal_suggestion = info
@@ -228,7 +277,7 @@ class Healer:
         where = [*chosen.candidate.frame_path, chosen.candidate.css_path]
         cached = CachedHeal(" >> internal:control=enter-frame >> ".join(where), info)
         self.memory.remember_heal(action.selector or "", path, cached)
-        return self._accept(action, step, healed, info, suggestion.python)
+        return self._accept(action, step, healed, info, python)
 
     def _accept(self, action: Action, step: Step | None, locator: Any, info: SelfHealing,
                 suggested: str | None) -> Heal:

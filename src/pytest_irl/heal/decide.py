@@ -103,7 +103,7 @@ def decide(
     if best.effective < threshold:
         return refuse(f"best score {best.effective:.2f} below threshold {threshold:.2f}")
     leader = max(seats, key=lambda s: (s.nonpositional, s.effective, -s.match.index))
-    group = [s for s in seats if s.nonpositional > leader.nonpositional - margin]
+    group = _contenders(seats, leader, margin)
     group_best = max(s.effective for s in group)
     if group_best < threshold:
         return refuse(
@@ -120,12 +120,31 @@ def decide(
         first, second = group[0], group[1]
         ambiguous = f"ambiguous: {first.effective:.2f} vs {second.effective:.2f} (margin {margin:.2f})"
         if outcome.winner is None:
-            return refuse(f"{ambiguous}; {outcome.detail}")
+            return refuse(f"{ambiguous}; {len(group)} contenders, {outcome.detail}")
         winner = outcome.winner
-        if winner.effective < group_best - margin:
-            return refuse(f"{ambiguous}; {outcome.detail}, but its score {winner.effective:.2f} is too low")
-        reason = f"{outcome.detail}; score {winner.effective:.2f} among {len(group)} near-tied"
+        if winner.effective < threshold and winner.effective <= group_best - margin:
+            return refuse(f"{ambiguous}; {outcome.detail}, but it scores only {winner.effective:.2f}")
+        reason = f"{outcome.detail} among {len(group)} contenders; score {winner.effective:.2f}"
     return _identity_gate(winner, reason, refuse, threshold, margin, top)
+
+
+def _contenders(seats: Sequence[Seat], leader: Seat, margin: float) -> list[Seat]:
+    """Within ``margin`` of the leader once position is set aside, plus its identity siblings.
+
+    Siblings are candidates identified as firmly as the leader (the same "Edit" text in every
+    row): a total-score lead over them comes from position and neighbourhood, so they must be
+    told apart on content like a tie, however far behind they score.
+    """
+    evidence = leader.match.evidence
+    strength = evidence.strength if evidence is not None and evidence.identified else None
+    out = []
+    for s in seats:
+        if s.nonpositional > leader.nonpositional - margin:
+            out.append(s)
+        elif strength is not None and s.match.evidence is not None:
+            if s.match.evidence.identified and s.match.evidence.strength >= strength:
+                out.append(s)
+    return out
 
 
 def _identity_gate(

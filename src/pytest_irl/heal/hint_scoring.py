@@ -3,8 +3,9 @@
 The same safety rules as for recorded fingerprints apply (see ``decide``): each match carries
 identity evidence judged against what the locator asked for (a ``get_by_role("button",
 name="Apply coupon")`` whose button is gone must not heal to an "Apply" button: the name lost a
-word), its content keys for tie-breaks, and ``unique`` when it alone on the page matches a
-distinctive name / text / label / placeholder of the locator. Links and buttons are one family.
+word), which of its keys look generated (never used for tie-breaks), and ``unique`` when it
+alone on the page matches a distinctive name / text / label / placeholder of the locator. Links
+and buttons are one family.
 """
 
 from __future__ import annotations
@@ -70,9 +71,6 @@ _STRATEGY_PARTS: dict[str, frozenset[str]] = {
 
 
 _UNIQUE_HINTS = ("name", "text", "label", "placeholder")
-_CONTENT = frozenset(
-    {"name", "text", "label", "placeholder", "alt", "title", "has_text", "test_id", "id", "attributes"}
-)
 
 
 class HintScore(BaseModel):
@@ -215,10 +213,8 @@ def hint_verdicts(hints: LocatorHints, fp: Fingerprint) -> dict[str, int]:
 
 
 def _hint_evidence(hints: LocatorHints, fp: Fingerprint) -> Evidence:
-    content = _CONTENT
-    if any(looks_generated(i) for i in [*hints.ids, fp.id]):
-        content = content - {"id"}
-    return evidence_from(hint_verdicts(hints, fp), content)
+    unstable = frozenset({"id"}) if any(looks_generated(i) for i in [*hints.ids, fp.id] if i) else frozenset()
+    return evidence_from(hint_verdicts(hints, fp), unstable)
 
 
 def _hints_family(hints: LocatorHints) -> str | None:

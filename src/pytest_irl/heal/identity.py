@@ -8,10 +8,10 @@ name and test ids. Each such attribute present on both sides gets a verdict:
 
 * ``AGREE``: equal after normalisation (case, whitespace, punctuation, camelCase, common
   abbreviations, word order), so "Log in" = "Login" and "btn-login" = "loginButton";
-* ``PARTIAL``: an id / name / test id whose generated part (hash or number) changed while the
-  rest stayed (``btn-login-x7f3a`` -> ``btn-login-k2j9q``), or a text that kept all its words and
-  grew by at most a third ("Sign in" -> "Sign in now"). Supporting, never decisive alone against
-  a conflict;
+* ``PARTIAL``: an id / name / test id whose generated part (hash or number) changed while a
+  descriptive rest stayed (``btn-login-x7f3a`` -> ``btn-login-k2j9q``), or a text that kept all
+  its words and grew by at most a third ("Sign in" -> "Sign in now"). Supporting, never decisive
+  alone against a conflict;
 * ``CONFLICT``: the reference's value lost a content word ("Forgot password?" -> "Forgot
   username?", "Apply coupon" -> "Apply"): a different element, whatever else it shares;
 * ``NEUTRAL``: missing on a side, purely generated, or a one-word label that grew.
@@ -49,21 +49,26 @@ INPUT_ROLES = frozenset({"textbox", "searchbox", "combobox", "spinbutton", "list
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Identity verdicts for one candidate, plus which compared attributes are *content*.
+    """Identity verdicts for one candidate.
 
-    ``content`` names the similarity keys a tie-break may use: texts and stable identifiers,
-    never position (xpath, box) and never generated-looking ids.
+    ``unstable`` names similarity keys (ids, test ids) that look generated on either side, so a
+    tie-break must not use them.
     """
 
     agree: tuple[str, ...] = ()
     partial: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
     unique: tuple[str, ...] = ()
-    content: frozenset[str] = frozenset()
+    unstable: frozenset[str] = frozenset()
 
     @property
     def balance(self) -> int:
         return 2 * len(self.agree) + len(self.partial) - 2 * len(self.conflicts)
+
+    @property
+    def strength(self) -> int:
+        """Firm agreements minus conflicts: equal strength means equally well identified."""
+        return len(self.agree) - len(self.conflicts)
 
     @property
     def identified(self) -> bool:
@@ -135,14 +140,23 @@ def text_verdict(ref: str, cand: str) -> int:
 
 @lru_cache(maxsize=65536)
 def id_verdict(ref: str, cand: str) -> int:
-    """Verdict for developer identifiers (id, name, test ids): generated parts are ignored."""
+    """Verdict for developer identifiers (id, name, test ids): generated parts are ignored.
+
+    A generated-looking id (``edit-17``, ``btn-login-x7f3a``) is at most supporting evidence, and
+    only while what is left of it still describes something (two words or more): ``row-3`` may be
+    reassigned to another row by the next render, ``btn-login-*`` hardly to another button.
+    """
     if not ref or not cand:
         return NEUTRAL
-    generated = looks_generated(ref) or looks_generated(cand)
-    if _literal(ref) == _literal(cand):
-        return PARTIAL if generated else AGREE
-    # Only the generated part changed, or nothing human is left to compare: supporting at most.
-    return _compare_words(stable_words(ref), stable_words(cand), PARTIAL if generated else AGREE)
+    if not (looks_generated(ref) or looks_generated(cand)):
+        return AGREE if _literal(ref) == _literal(cand) else _compare_words(
+            stable_words(ref), stable_words(cand), AGREE
+        )
+    mine, theirs = stable_words(ref), stable_words(cand)
+    verdict = _compare_words(mine, theirs, PARTIAL)
+    if verdict == PARTIAL and len(set(mine)) < 2:
+        return NEUTRAL
+    return verdict
 
 
 def best_verdict(verdicts: Iterable[int]) -> int:
@@ -208,30 +222,30 @@ def fingerprint_verdicts(ref: Fingerprint, cand: Fingerprint) -> dict[str, int]:
     return out
 
 
-# Similarity keys a tie-break may use; ids only while they do not look generated.
-CONTENT_KEYS = frozenset(
-    {"context", "neighbours", "text", "accessible_name", "label", "placeholder", "title", "alt", "href"}
-)
-
-
-def content_keys(ref: Fingerprint, cand: Fingerprint) -> frozenset[str]:
-    keys = set(CONTENT_KEYS)
+def unstable_keys(ref: Fingerprint, cand: Fingerprint) -> frozenset[str]:
+    """Identifier keys that look generated on either side: never used to break a tie."""
+    if not (ref.id or ref.name or ref.test_ids or cand.id or cand.name or cand.test_ids):
+        return frozenset()
+    keys = set()
     for field in _ID_FIELDS:
-        values = [getattr(ref, field), getattr(cand, field)]
-        if any(values) and not any(looks_generated(v) for v in values):
+        if any(looks_generated(v) for v in (getattr(ref, field), getattr(cand, field)) if v):
             keys.add(field)
-    test_ids = [*ref.test_ids.values(), *cand.test_ids.values()]
-    if test_ids and not any(looks_generated(v) for v in test_ids):
+    if any(looks_generated(v) for v in (*ref.test_ids.values(), *cand.test_ids.values())):
         keys.add("test_ids")
     return frozenset(keys)
 
 
-def evidence_from(verdicts: Mapping[str, int], content: frozenset[str]) -> Evidence:
+_NO_EVIDENCE = Evidence()
+
+
+def evidence_from(verdicts: Mapping[str, int], unstable: frozenset[str] = frozenset()) -> Evidence:
+    if not verdicts and not unstable:
+        return _NO_EVIDENCE
     return Evidence(
         agree=tuple(k for k, v in verdicts.items() if v == AGREE),
         partial=tuple(k for k, v in verdicts.items() if v == PARTIAL),
         conflicts=tuple(k for k, v in verdicts.items() if v == CONFLICT),
-        content=content,
+        unstable=unstable,
     )
 
 

@@ -13,7 +13,7 @@ Two refinements keep resemblance from standing in for identity:
   one *clickable* family: a link redesigned into a button keeps ``FAMILY_CREDIT`` of the tag,
   role and kind agreement, and their ``type`` attributes (which mean different things) are not
   compared;
-* every match carries its raw per-attribute similarities (``sims``, for tie-breaks on content)
+* every match carries its raw per-attribute similarities (``sims``, for tie-breaks)
   and its ``identity.Evidence``: which identity attributes agree, conflict, or are the only
   exact match of the reference's distinctive name on the page (``unique``). ``decide`` uses both;
   ``score`` itself stays the plain weighted similarity.
@@ -31,11 +31,11 @@ from .fingerprint import Box, Fingerprint
 from .identity import (
     UNIQUE_ATTRS,
     Evidence,
-    content_keys,
     distinctive,
     evidence_from,
     family,
     fingerprint_verdicts,
+    unstable_keys,
 )
 from .similarity import EMPTY, Prepared, prepare, similarity, text_similarity
 
@@ -94,9 +94,10 @@ _CLICKABLE_ROLES = frozenset({"button", "link"})
 class Match:
     """One scored candidate. ``breakdown`` values add up to ``score``.
 
-    ``sims`` holds the raw 0..1 similarity per compared attribute and ``weights`` the weights
-    they were scored with; ``evidence`` is None only for matches built by hand (``decide`` then
-    skips the identity checks).
+    ``sims`` holds the raw 0..1 similarity per compared attribute, ``weights`` the weights they
+    were scored with and ``reference`` what they were compared with (None in cold mode);
+    ``evidence`` is None only for matches built by hand (``decide`` then skips the identity
+    checks).
     """
 
     index: int
@@ -106,6 +107,7 @@ class Match:
     sims: dict[str, float] = field(default_factory=dict)
     evidence: Evidence | None = None
     weights: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)
+    reference: Fingerprint | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -220,12 +222,12 @@ class _Reference:
 
 
 def _score_one(
-    ref: _Reference, cand: Fingerprint, weights: Mapping[str, float]
+    ref: _Reference, cand: Fingerprint, weights: Mapping[str, float], cand_family: str
 ) -> tuple[float, dict[str, float], dict[str, float]]:
     sims: dict[str, float] = {}
     fp = ref.fp
     # Links and buttons are one family: partial credit instead of none when one became the other.
-    related = FAMILY_CREDIT if ref.clickable and family(cand) == "clickable" else 0.0
+    related = FAMILY_CREDIT if ref.clickable and cand_family == "clickable" else 0.0
 
     if fp.tag or cand.tag:
         sims["tag"] = 1.0 if fp.tag == cand.tag else related
@@ -312,13 +314,14 @@ def rank(
     matches = []
     agreeing: dict[str, list[int]] = {name: [] for name in UNIQUE_ATTRS}
     for index, cand in enumerate(candidates):
-        score, breakdown, sims = _score_one(ref, cand, used)
-        evidence = evidence_from(fingerprint_verdicts(reference, cand), content_keys(reference, cand))
-        if evidence.agree and family(cand) == ref.family:
+        cand_family = family(cand)
+        score, breakdown, sims = _score_one(ref, cand, used, cand_family)
+        evidence = evidence_from(fingerprint_verdicts(reference, cand), unstable_keys(reference, cand))
+        if evidence.agree and cand_family == ref.family:
             for name in UNIQUE_ATTRS:
                 if name in evidence.agree:
                     agreeing[name].append(index)
-        matches.append(Match(index, cand, score, breakdown, sims, evidence, used))
+        matches.append(Match(index, cand, score, breakdown, sims, evidence, used, reference))
     _mark_unique(matches, agreeing, _distinct_attrs(reference))
     matches.sort(key=_sort_key)
     return matches

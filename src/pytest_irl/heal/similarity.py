@@ -123,6 +123,16 @@ def token_similarity(a: Prepared, b: Prepared) -> float:
     return inter / union if union > 0 else 0.0
 
 
+def token_set_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Weighted Jaccard of two token sets; 1 when both are empty (nothing tells them apart)."""
+    if not a and not b:
+        return 1.0
+    common = a & b
+    inter = sum(map(token_weight, common))
+    union = sum(map(token_weight, a)) + sum(map(token_weight, b)) - inter
+    return inter / union if union > 0 else 0.0
+
+
 def trigram_similarity(a: Prepared, b: Prepared) -> float:
     if not a.trigrams or not b.trigrams:
         return 0.0

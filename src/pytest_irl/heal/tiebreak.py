@@ -1,14 +1,27 @@
-"""Separating near-tied candidates by what they actually differ in, trusting content over position.
+"""Separating contenders by what they actually differ in, trusting content over position.
 
 Repeated items (table rows with identical "Edit" buttons, product cards with identical "Add to
 cart" buttons) score alike overall, and after a re-sort the *position* (xpath, box, sibling index)
 of the recorded element points at the wrong row. What still tells the rows apart is their content:
-the row / card text (``context``), the neighbouring texts, names, labels and ids that do not look
-generated. A tie is therefore broken only on the content attributes on which the contenders
-differ, and only when the winner both agrees strongly with the recorded element on them
-(``TIE_AGREEMENT``) and leads every other contender on them by ``TIE_LEAD`` (or the decision
-margin, if larger). Attributes they share say nothing about which is which and are left out;
-position never enters, so two candidates that differ only by position stay a refusal.
+the row / card text (``context``), names, labels and ids that do not look generated, then the
+neighbouring texts. So contenders are separated level by level, most trusted first:
+
+1. own identity: text, accessible name, label, placeholder, title, alt, href, id, name, test ids
+   (ids and test ids only while they do not look generated);
+2. the container: ``context`` (row / card / form text);
+3. the neighbouring texts;
+4. kind and style: tag, role, type, classes, other attributes.
+
+Position (xpath, id xpath, box location and size) never takes part. At each level only the
+attributes on which the remaining contenders differ count (what they share says nothing about
+which is which); the container text is even compared on the words the contenders do not all
+share, so that a row's boilerplate ("Edit Delete", the e-mail domain, a common status) cannot
+make another row look like the recorded one. The best contender there must agree with the
+recorded element at least ``TIE_AGREEMENT`` (weighted mean over those attributes), or the tie
+stands: the most trusted evidence says none of them is clearly the element, and a less trusted
+level must not overrule it. Contenders trailing that best by ``TIE_LEAD`` (or the decision
+margin, if larger) drop out; when one is left it wins, and when all levels are used up with
+several left, it is a refusal.
 """
 
 from __future__ import annotations
@@ -16,20 +29,41 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .identity import CONTENT_KEYS
 from .score import Match
+from .similarity import prepare, token_set_similarity
 
 # Position-like attributes: they may help an element clear the threshold, never win a tie.
 POSITION_KEYS = frozenset({"xpath", "id_xpath", "location", "size"})
-# The tie winner's weighted mean similarity to the recorded element over the discriminating
-# attributes, and its minimum lead there over each other contender.
 TIE_AGREEMENT = 0.8
 TIE_LEAD = 0.2
-# Differences below this on an attribute are noise, not a discriminating attribute.
-DIFF_EPS = 0.02
-# Content keys of hint matches (cold mode): what the locator itself said about the element.
-HINT_CONTENT_KEYS = frozenset(
-    {"name", "text", "label", "placeholder", "alt", "title", "has_text", "test_id", "id", "attributes"}
+# A spread below this on an attribute is noise, not a difference between contenders.
+DIFF_EPS = 0.05
+
+# Keys of rank() and of hint scoring (cold mode), grouped by how far they are trusted.
+LEVELS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "identity",
+        frozenset(
+            {
+                "text",
+                "accessible_name",
+                "label",
+                "placeholder",
+                "title",
+                "alt",
+                "href",
+                "id",
+                "name",
+                "test_ids",
+                "test_id",
+                "has_text",
+                "attributes",
+            }
+        ),
+    ),
+    ("context", frozenset({"context"})),
+    ("neighbours", frozenset({"neighbours"})),
+    ("kind", frozenset({"tag", "role", "kind", "type", "classes", "attrs", "container"})),
 )
 
 
@@ -53,58 +87,74 @@ def seat(match: Match, effective: float) -> Seat:
     return Seat(match, effective, effective - positional)
 
 
-def _content(match: Match) -> frozenset[str]:
-    if match.evidence is not None and match.evidence.content:
-        return match.evidence.content
-    return CONTENT_KEYS | HINT_CONTENT_KEYS
-
-
 def _weight(weights: Mapping[str, float], key: str) -> float:
     return weights.get(key, 1.0) if weights else 1.0
 
 
-def _mean(match: Match, keys: Sequence[str]) -> float:
+def _mean(match: Match, keys: Sequence[str], sims: Mapping[str, float]) -> float:
     total = sum(_weight(match.weights, k) for k in keys)
     if total <= 0:
         return 0.0
-    return sum(_weight(match.weights, k) * match.sims.get(k, 0.0) for k in keys) / total
+    return sum(_weight(match.weights, k) * sims.get(k, 0.0) for k in keys) / total
 
 
-def differing(matches: Sequence[Match]) -> list[str]:
-    """Content keys shared by all ``matches`` on which their similarities spread apart."""
-    shared = frozenset.intersection(*(_content(m) for m in matches))
+def _sims(alive: Sequence[Seat], level: frozenset[str]) -> list[dict[str, float]]:
+    """Per contender, the similarities to judge ``level`` on (context: distinctive words only)."""
+    out = [dict(s.match.sims) for s in alive]
+    refs = [s.match.reference for s in alive]
+    if "context" not in level or any(r is None or not r.context for r in refs):
+        return out
+    reference = refs[0]
+    assert reference is not None
+    tokens = [prepare(s.match.candidate.context).tokens for s in alive]
+    shared = frozenset.intersection(*tokens)
+    mine = prepare(reference.context).tokens - shared
+    for sims, theirs in zip(out, tokens, strict=True):
+        sims["context"] = token_set_similarity(mine, theirs - shared)
+    return out
+
+
+def _unstable(match: Match) -> frozenset[str]:
+    return match.evidence.unstable if match.evidence is not None else frozenset()
+
+
+def differing(
+    matches: Sequence[Match], level: frozenset[str], sims: Sequence[Mapping[str, float]]
+) -> list[str]:
+    """Keys of ``level`` (minus generated-looking ids) on which ``matches`` spread apart."""
+    unstable = frozenset().union(*(_unstable(m) for m in matches))
+    present = set().union(*(m.sims.keys() for m in matches)) & level
     out = []
-    for key in sorted(shared):
-        values = [m.sims.get(key, 0.0) for m in matches]
+    for key in sorted(present - unstable):
+        values = [s.get(key, 0.0) for s in sims]
         if max(values) - min(values) > DIFF_EPS:
             out.append(key)
     return out
 
 
 def break_tie(group: Sequence[Seat], margin: float) -> TieOutcome:
-    """The one contender clearly best on the content its rivals differ in, or None with why."""
-    keys = differing([s.match for s in group])
-    if not keys:
-        return TieOutcome(None, "only position tells them apart")
-    winner = max(group, key=lambda s: (_mean(s.match, keys), s.effective, -s.match.index))
+    """The one contender singled out by the most trusted differing content, or None with why."""
+    alive = list(group)
     need = max(TIE_LEAD, margin)
-    closest: tuple[float, float, list[str]] | None = None
-    for other in group:
-        if other is winner:
+    used: list[str] = []
+    detail = ""
+    for name, level in LEVELS:
+        sims = _sims(alive, level)
+        keys = differing([s.match for s in alive], level, sims)
+        if not keys:
             continue
-        pair = differing([winner.match, other.match])
-        if not pair:
-            return TieOutcome(None, "only position tells them apart")
-        mine, theirs = _mean(winner.match, pair), _mean(other.match, pair)
-        where = ", ".join(pair)
-        if mine < TIE_AGREEMENT:
-            return TieOutcome(
-                None, f"on {where} the closest agrees only {mine:.2f} with the recorded element"
-            )
-        if mine - theirs < need:
-            return TieOutcome(None, f"{where} do not separate them ({mine:.2f} vs {theirs:.2f})")
-        if closest is None or mine - theirs < closest[0] - closest[1]:
-            closest = (mine, theirs, pair)
-    assert closest is not None
-    mine, theirs, pair = closest
-    return TieOutcome(winner, f"tie broken by {', '.join(pair)} ({mine:.2f} vs {theirs:.2f})")
+        means = [(_mean(s.match, keys, m), s) for s, m in zip(alive, sims, strict=True)]
+        scored = sorted(means, key=lambda p: -p[0])
+        best = scored[0][0]
+        where = ", ".join(keys)
+        if best < TIE_AGREEMENT:
+            return TieOutcome(None, f"on {where} the closest agrees only {best:.2f} with the recorded one")
+        runner = max((v for v, s in scored if v <= best - need), default=None)
+        alive = [s for v, s in scored if v > best - need]
+        used.append(name)
+        if len(alive) == 1:
+            detail = f"{best:.2f} vs {runner:.2f}" if runner is not None else f"{best:.2f}"
+            return TieOutcome(alive[0], f"tie broken by {where} ({detail})")
+    if not used:
+        return TieOutcome(None, "only position tells them apart")
+    return TieOutcome(None, f"{', '.join(used)} leave {len(alive)} equally close; only position differs")
