@@ -86,7 +86,7 @@ def is_fragile(hints: LocatorHints) -> bool:
         return True
     if hints.css and _POSITIONAL_CSS.search(hints.css):
         return True
-    return any(_GENERATED.search(token) for token in (*hints.ids, *hints.classes))
+    return any(_GENERATED.search(token) for token in (*hints.ids, *hints.classes, *hints.scopes))
 
 
 def page_of(locator: Any) -> Any:
