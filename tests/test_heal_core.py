@@ -17,7 +17,9 @@ from pytest_irl.heal import (
     rank,
     suggest_locator,
 )
+from pytest_irl.heal.identity import AGREE, CONFLICT, NEUTRAL, PARTIAL, id_verdict, text_verdict
 from pytest_irl.heal.locator_hints import rank_by_hints
+from pytest_irl.heal.score import FAMILY_CREDIT, Match
 from pytest_irl.heal.similarity import text_similarity, tokenize
 
 
@@ -487,3 +489,345 @@ def test_suggest_scopes_frames_and_quotes_strings() -> None:
     )
     qa = Fingerprint(tag="div", test_ids={"data-qa": "menu"})
     assert suggest_locator(qa).python == 'page.locator("[data-qa=\\"menu\\"]")'
+
+
+# --- identity evidence ---------------------------------------------------------------------------
+# Synthetic versions of the failure patterns seen on realistic page changes: repeated items that
+# were re-sorted, a removed target with a look-alike left, a link turned button, a control
+# reworded and moved. Each is checked both ways: the right element heals, the look-alike does not.
+
+
+@pytest.mark.parametrize(
+    ("ref", "cand", "expected"),
+    [
+        ("Log in", "Login", AGREE),
+        ("Forgot password?", "forgot  Password", AGREE),
+        ("View cart", "Cart view", AGREE),
+        ("Sign in", "Sign in now", PARTIAL),
+        ("Delete", "Delete account", NEUTRAL),
+        ("Forgot password?", "Forgot username?", CONFLICT),
+        ("Apply coupon", "Apply", CONFLICT),
+        ("Log in", "Log out", CONFLICT),
+        ("Page 2", "Page 3", CONFLICT),
+    ],
+)
+def test_text_verdicts(ref: str, cand: str, expected: int) -> None:
+    assert text_verdict(ref, cand) == expected
+
+
+@pytest.mark.parametrize(
+    ("ref", "cand", "expected"),
+    [
+        ("view-cart", "viewCart", AGREE),
+        ("login-btn", "login-button", AGREE),
+        ("btn-login-x7f3a", "btn-login-k2j9q", PARTIAL),  # regenerated, descriptive rest kept
+        ("btn-login-x7f3a", "btn-login-x7f3a", PARTIAL),  # generated ids are never strong
+        ("edit-17", "edit-42", NEUTRAL),  # a positional id says nothing
+        ("row-3", "row-3", NEUTRAL),
+        ("btn-login-x7f3a", "btn-signup-k2j9q", CONFLICT),
+        ("forgot", "forgot-user", NEUTRAL),
+        ("login", "signin", CONFLICT),
+    ],
+)
+def test_id_verdicts(ref: str, cand: str, expected: int) -> None:
+    assert id_verdict(ref, cand) == expected
+
+
+def row_edit(user: str, role: str, row: int, action: str = "Edit") -> Fingerprint:
+    """An action button in a users table; ids are positional (regenerated on every render)."""
+    column = 1 if action == "Edit" else 2
+    return Fingerprint.model_validate(
+        {
+            "tag": "button",
+            "id": f"{action.lower()}-{row}",
+            "classes": ["btn", "btn-sm"],
+            "type": "button",
+            "role": "button",
+            "accessibleName": action,
+            "text": action,
+            "xpath": f"/html/body/main/table/tbody/tr[{row}]/td[4]/button[{column}]",
+            "cssPath": f"tbody > tr:nth-of-type({row}) > td:nth-of-type(4) > button:nth-of-type({column})",
+            "box": {"x": 600 + 50 * (column - 1), "y": 100 + row * 40, "width": 40, "height": 24},
+            "isButton": True,
+            "neighbours": {
+                "left": role if action == "Edit" else "Edit",
+                "right": "Delete" if action == "Edit" else "",
+                "above": action if row > 1 else "Actions",
+                "below": action,
+            },
+            "context": f"{user} {user.lower()}@example.com {role} Edit Delete",
+        }
+    )
+
+
+def users_table(rows: list[tuple[str, str]]) -> list[Fingerprint]:
+    out = []
+    for row, (user, role) in enumerate(rows, 1):
+        out += [row_edit(user, role, row), row_edit(user, role, row, "Delete")]
+    return out
+
+
+def test_reordered_rows_are_told_apart_by_their_row_not_their_position() -> None:
+    ref = row_edit("Alice", "Admin", 1)
+    # Re-sorted: Carol (same role) now sits where Alice was, with Alice's old id "edit-1".
+    page = users_table([("Carol", "Admin"), ("Alice", "Admin"), ("Bob", "Editor"), ("Dave", "Viewer")])
+    matches = rank(ref, page)
+    assert matches[0].candidate.context.startswith("Carol")  # position points at the wrong row
+    decision = decide(matches)
+    assert decision.chosen is not None, decision.reason
+    assert decision.chosen.candidate.context.startswith("Alice")
+    assert decision.reason.startswith("tie broken by context")
+
+
+def test_reordered_rows_refuse_when_the_recorded_row_is_gone() -> None:
+    ref = row_edit("Alice", "Admin", 1)
+    page = users_table([("Carol", "Admin"), ("Bob", "Editor"), ("Dave", "Viewer")])
+    matches = rank(ref, page)
+    assert matches[0].score > 0.95  # same place, same role column, same id: only the row differs
+    decision = decide(matches)
+    assert decision.chosen is None
+    assert decision.reason.startswith("ambiguous: ") and "context" in decision.reason
+
+
+def product_card(name: str, price: str, slot: int, uid: str) -> Fingerprint:
+    return Fingerprint.model_validate(
+        {
+            "tag": "button",
+            "id": f"add-{uid}",
+            "classes": ["btn", "add-to-cart"],
+            "role": "button",
+            "accessibleName": "Add to cart",
+            "text": "Add to cart",
+            "testIds": {"data-testid": "add-to-cart"},
+            "xpath": f"/html/body/main/div/div[{slot}]/div/button",
+            "box": {"x": 40 + (slot - 1) % 3 * 300, "y": 300 + (slot - 1) // 3 * 350, "width": 120, "height": 36},
+            "isButton": True,
+            "neighbours": {"above": price},
+            "context": name,
+        }
+    )
+
+
+def test_product_cards_heal_to_the_same_product_and_refuse_when_it_is_gone() -> None:
+    ref = product_card("Blue mug", "$12.00", 1, "8f3a2c")
+    shelf = [("Red mug", "$12.00"), ("Green tea", "$8.50"), ("Blue mug", "$12.00"), ("Teapot", "$30.00")]
+    page = [product_card(name, price, slot, f"{slot}x{slot * 7}f") for slot, (name, price) in enumerate(shelf, 1)]
+    decision = decide(rank(ref, page))
+    assert decision.chosen is not None and decision.chosen.candidate.context == "Blue mug", decision.reason
+    assert "tie broken by context" in decision.reason
+
+    sold_out = [c for c in page if c.context != "Blue mug"]
+    decision = decide(rank(ref, sold_out))
+    assert decision.chosen is None and decision.reason.startswith("ambiguous: ")
+
+
+def test_position_alone_never_wins_even_past_the_margin() -> None:
+    ref = login_button()
+    same_place = login_button(id="btn-login-k2j9q", id_xpath='//*[@id="btn-login-k2j9q"]')
+    elsewhere = login_button(
+        id="btn-login-p0o9i",
+        id_xpath='//*[@id="btn-login-p0o9i"]',
+        xpath="/html/body/footer/div/form/button",
+        box={"x": 40, "y": 900, "width": 57, "height": 21},
+    )
+    matches = rank(ref, [elsewhere, same_place])
+    assert matches[0].score - matches[1].score > DEFAULT_MARGIN
+    decision = decide(matches)
+    assert decision.chosen is None
+    assert "only position" in decision.reason
+
+
+def forgot_link(text: str, id_: str, href: str, slot: int = 1) -> Fingerprint:
+    return Fingerprint.model_validate(
+        {
+            "tag": "a",
+            "id": id_,
+            "classes": ["link", "small"],
+            "role": "link",
+            "accessibleName": text,
+            "text": text,
+            "href": href,
+            "xpath": f"/html/body/main/form/div[3]/a[{slot}]",
+            "box": {"x": 300 + slot * 150, "y": 420, "width": 130, "height": 18},
+            "isLink": True,
+            "neighbours": {"above": "Sign in", "left": "Remember me"},
+            "context": "Login",
+        }
+    )
+
+
+def test_removed_link_is_not_healed_to_a_look_alike_sibling() -> None:
+    ref = forgot_link("Forgot password?", "forgot", "/forgot")
+    look_alike = forgot_link("Forgot username?", "forgot-user", "/forgot-username")
+    matches = rank(ref, [login_button(), look_alike])
+    assert matches[0].candidate is look_alike and matches[0].score >= DEFAULT_THRESHOLD
+    decision = decide(matches)
+    assert decision.chosen is None
+    assert decision.reason.startswith("no identity evidence")
+    assert matches[0].evidence is not None and matches[0].evidence.conflicts == ("name",)
+
+
+def test_removed_link_with_regenerated_ids_is_not_healed_either() -> None:
+    ref = forgot_link("Forgot password?", "link-a1b2c3", "/account/recover")
+    look_alike = forgot_link("Forgot username?", "link-d4e5f6", "/account/recover")
+    decision = decide(rank(ref, [login_button(), look_alike]))
+    assert decision.chosen is None
+
+
+def test_kept_link_heals_despite_a_new_id_and_a_look_alike() -> None:
+    ref = forgot_link("Forgot password?", "forgot", "/forgot")
+    kept = forgot_link("Forgot password?", "forgot-password", "/forgot", slot=2)
+    look_alike = forgot_link("Forgot username?", "forgot-user", "/forgot-username")
+    decision = decide(rank(ref, [login_button(), look_alike, kept]))
+    assert decision.chosen is not None and decision.chosen.candidate is kept, decision.reason
+
+
+def cart_link() -> Fingerprint:
+    return Fingerprint.model_validate(
+        {
+            "tag": "a",
+            "id": "view-cart",
+            "classes": ["nav-link"],
+            "role": "link",
+            "accessibleName": "View cart",
+            "text": "View cart",
+            "href": "/cart",
+            "xpath": "/html/body/header/nav/a[3]",
+            "idXpath": '//*[@id="view-cart"]',
+            "box": {"x": 900, "y": 20, "width": 80, "height": 20},
+            "isLink": True,
+            "neighbours": {"left": "Orders", "right": "Sign out"},
+            "context": "Main navigation",
+        }
+    )
+
+
+def cart_button(text: str = "View cart", **changes: object) -> Fingerprint:
+    data: dict[str, object] = {
+        "tag": "button",
+        "classes": ["btn", "btn-cart"],
+        "type": "button",
+        "role": "button",
+        "accessibleName": text,
+        "text": text,
+        "xpath": "/html/body/header/nav/button",
+        "box": {"x": 905, "y": 18, "width": 90, "height": 24},
+        "isButton": True,
+        "neighbours": {"left": "Orders", "right": "Sign out"},
+        "context": "Main navigation",
+    }
+    data.update(changes)
+    return Fingerprint.model_validate(data)
+
+
+def nav_links() -> list[Fingerprint]:
+    return [
+        Fingerprint.model_validate(
+            {
+                "tag": "a",
+                "classes": ["nav-link"],
+                "role": "link",
+                "accessibleName": text,
+                "text": text,
+                "href": f"/{text.lower()}",
+                "xpath": f"/html/body/header/nav/a[{slot}]",
+                "box": {"x": 700 + slot * 100, "y": 20, "width": 80, "height": 20},
+                "isLink": True,
+                "neighbours": {"left": left, "right": right},
+                "context": "Main navigation",
+            }
+        )
+        for slot, (text, left, right) in enumerate([("Home", "", "Orders"), ("Orders", "Home", "View cart")], 1)
+    ]
+
+
+def test_link_turned_button_with_the_same_unique_text_heals() -> None:
+    button = cart_button()
+    matches = rank(cart_link(), [*nav_links(), button])
+    chosen = next(m for m in matches if m.candidate is button)
+    assert chosen.score < DEFAULT_THRESHOLD  # tag, role, id and href all changed
+    assert chosen.sims["tag"] == pytest.approx(FAMILY_CREDIT) and "type" not in chosen.sims
+    assert chosen.evidence is not None and chosen.evidence.unique == ("name",)
+    decision = decide(matches)
+    assert decision.chosen is not None and decision.chosen.candidate is button, decision.reason
+    assert "unique exact name" in decision.reason
+
+
+def test_link_turned_button_refused_when_the_text_is_not_unique_or_differs() -> None:
+    twice = [*nav_links(), cart_button(), cart_button(xpath="/html/body/footer/button", box=None)]
+    assert decide(rank(cart_link(), twice)).chosen is None
+    reworded = [*nav_links(), cart_button("View order")]
+    assert decide(rank(cart_link(), reworded)).chosen is None
+    # A single word is not distinctive enough to outweigh a changed tag on its own.
+    link = cart_link().model_copy(update={"text": "Cart", "accessible_name": "Cart"})
+    assert decide(rank(link, [*nav_links(), cart_button("Cart")])).chosen is None
+
+
+def test_renamed_and_moved_control_is_refused() -> None:
+    export = Fingerprint(
+        tag="button",
+        id="btn-export",
+        classes=["btn", "btn-secondary"],
+        role="button",
+        text="Export",
+        accessible_name="Export",
+        is_button=True,
+        type="button",
+        xpath="/html/body/main/div[1]/button[2]",
+        context="Reports",
+    )
+    download = export.model_copy(
+        update={
+            "id": "",
+            "text": "Download CSV",
+            "accessible_name": "Download CSV",
+            "xpath": "/html/body/main/div[2]/button",
+            "id_xpath": "/html/body/main/div[2]/button",
+        }
+    )
+    other = export.model_copy(update={"id": "btn-import", "text": "Import", "accessible_name": "Import"})
+    decision = decide(rank(export, [other, download]))
+    assert decision.chosen is None
+
+
+def test_no_identity_evidence_needs_a_much_higher_score() -> None:
+    icon = Fingerprint(tag="button", classes=["icon", "close"], role="button", is_button=True, context="Cart")
+    moved = icon.model_copy(update={"xpath": "/html/body/div/button"})
+    decision = decide(rank(icon, [moved]))
+    assert decision.chosen is not None and "no identity evidence but score" in decision.reason
+    restyled = icon.model_copy(update={"classes": ["icon"], "context": "Checkout"})
+    decision = decide(rank(icon, [restyled]))
+    assert decision.chosen is None and decision.reason.startswith("no identity evidence")
+
+
+def test_hand_built_matches_keep_the_plain_rule() -> None:
+    plain = [Match(0, login_button(), 0.8), Match(1, other_button("Sign up"), 0.5)]
+    decision = decide(plain)
+    assert decision.chosen is not None and decision.chosen.index == 0
+
+
+# --- identity evidence, cold (locator only) ------------------------------------------------------
+
+
+def cart_action(text: str, context: str = "Cart") -> Fingerprint:
+    return Fingerprint(tag="button", role="button", text=text, accessible_name=text, is_button=True, context=context)
+
+
+def test_cold_role_name_is_not_healed_to_a_shorter_name() -> None:
+    hints = parse_locator('internal:role=button[name="Apply coupon"i]')
+    decision = decide(rank_by_hints(hints, [cart_action("Apply", "Filters"), cart_action("Checkout")]))
+    assert decision.chosen is None and decision.reason.startswith("no identity evidence")
+    moved = cart_action("Apply coupon", "Order summary")
+    decision = decide(rank_by_hints(hints, [cart_action("Apply", "Filters"), moved]))
+    assert decision.chosen is not None and decision.chosen.candidate is moved
+
+
+def test_cold_link_turned_button_and_repeated_items() -> None:
+    hints = parse_locator('internal:role=link[name="View cart"i]')
+    button = cart_button()
+    decision = decide(rank_by_hints(hints, [*nav_links(), button]))
+    assert decision.chosen is not None and decision.chosen.candidate is button
+    # The locator alone cannot tell identical buttons apart: refuse.
+    cards = [cart_action("Add to cart", name) for name in ("Blue mug", "Red mug")]
+    decision = decide(rank_by_hints(parse_locator('internal:role=button[name="Add to cart"s]'), cards))
+    assert decision.chosen is None and decision.reason.startswith("ambiguous: ")
