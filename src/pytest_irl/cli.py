@@ -71,7 +71,8 @@ def cmd_runs(args: argparse.Namespace, db: Any) -> int:
             f"{session['runs']} runs: {session['passed']} passed, {session['failed']} failed"
         )
         rows = [
-            [str(r["id"])[:8], r["status"], str(r["attempt"]), _ms(r["duration_ms"]),
+            [str(r["id"])[:8], r["status"] + (" (flaky)" if r.get("flaky") else ""), str(r["attempt"]),
+             _ms(r["duration_ms"]),
              str(r["total_steps"] or 0), str(r["healed_steps"] or 0), _clean(r["nodeid"], 90)]
             for r in db.runs_of_session(session["id"])
         ]
@@ -129,6 +130,21 @@ def cmd_healed(args: argparse.Namespace, db: Any) -> int:
     table = [[_clean(r["location"] or "?", 50), _clean(r["original"], 40), _clean(r["suggested"], 60),
               "-" if r["score"] is None else f"{r['score']:.2f}", str(r["times"])] for r in rows]
     print(_table(table, ["WHERE", "ORIGINAL", "SUGGESTED", "SCORE", "TIMES"]))
+    return 0
+
+
+def cmd_flaky(args: argparse.Namespace, db: Any) -> int:
+    if args.sessions < 1:
+        print("irl: flaky: --sessions must be at least 1", file=sys.stderr)
+        return 2
+    rows = db.flaky_tests(args.sessions)
+    if not rows:
+        print(f"no flaky tests in the last {args.sessions} session(s)")
+        return 0
+    table = [[str(r["flips"]), str(r["flaky_runs"]), str(r["passed"]), str(r["failed"]), str(r["sessions"]),
+              r["last_status"], _clean(r["nodeid"], 90)] for r in rows]
+    print(f"tests whose outcome changed over the last {args.sessions} session(s), most flaky first")
+    print(_table(table, ["FLIPS", "FLAKY", "PASSED", "FAILED", "SESSIONS", "LAST", "TEST"]))
     return 0
 
 
@@ -190,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--session", help="only this session (id or its first characters)")
     show = sub.add_parser("show", help="the steps of one run, heals marked")
     show.add_argument("run_id", help="a run id, or its first characters")
+    flaky = sub.add_parser("flaky", help="tests whose outcome flips between sessions, or that passed"
+                                         " only on a rerun (the irl_flaky_tests view)")
+    flaky.add_argument("--sessions", type=int, default=30, metavar="N",
+                       help="look at the last N sessions (default 30)")
     sub.add_parser("healed", help="every healed locator across sessions, with the locator to use instead")
     fix = sub.add_parser("fix", help="rewrite test sources with the suggested locators"
                                      " (prints a diff; --write applies it)")
@@ -246,6 +266,8 @@ def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:
             return cmd_runs(args, db)
         if args.command == "healed":
             return cmd_healed(args, db)
+        if args.command == "flaky":
+            return cmd_flaky(args, db)
         if args.command == "fix":
             return cmd_fix(args, db, location.state_dir.parent)
         return cmd_show(args, db)

@@ -109,3 +109,5 @@ class TestRun(_Camel):
     stream_url: str | None = None
     worker: str | None = None
     steps: list[Step] = Field(default_factory=list)
+    first_run_id: uuid.UUID | None = None  # a rerun: the row of the test's first attempt
+    flaky: bool = False  # the passing rerun of a test that failed first

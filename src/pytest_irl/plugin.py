@@ -13,6 +13,7 @@ import pytest
 from .fixtures import RECORDING_PLUGIN
 
 BROWSER_PLUGIN = "irl-system-browser"
+RERUNS_PLUGIN = "irl-reruns"
 SESSION_NAMESPACE = uuid.UUID("6f1c1f0e-6a8e-4d53-9f3e-2b1f4c9a7e10")
 
 
@@ -39,7 +40,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="when a fragile locator now matches another element than the one learned: act on the"
              " learned one (heal, the default), record a warning (warn), or don't check (off)",
     )
+    group.addoption(
+        "--irl-reruns", metavar="N", default=None,
+        help="run a failing test up to N more times (also without --irl; the irl marker's"
+             " reruns= wins for its tests)",
+    )
     parser.addini("irl", type="bool", default=False, help="same as --irl")
+    parser.addini("irl_reruns", default="0", help="same as --irl-reruns")
     parser.addini("irl_heal", default="on", help="same as --irl-heal")
     parser.addini("irl_drift", default="heal", help="same as --irl-drift")
     parser.addini(
@@ -55,9 +62,15 @@ def irl_enabled(config: pytest.Config) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "irl(heal=True): per-test settings of the Intelligent Retry Layer"
-        " (heal=False: retry and record, but never heal this test's locators)",
+        "markers", "irl(heal=True, reruns=0, reruns_delay=0, only_rerun=None): per-test settings of the"
+        " Intelligent Retry Layer (heal=False: retry and record, but never heal this test's locators;"
+        " reruns=N: run the test up to N more times while it fails, reruns_delay seconds apart, only"
+        " when its error matches one of the only_rerun regular expressions, if given)",
     )
+    # Always registered: reruns work without --irl (nothing is recorded then). Its import is cheap.
+    from .reruns import Reruns
+
+    config.pluginmanager.register(Reruns(config), RERUNS_PLUGIN)
     # Registered now, after pytest-playwright (an entry point, loaded earlier), so that these
     # fixtures override its own and can take them as their base.
     if str(config.getini("irl_system_browser")).lower() != "never":

@@ -15,6 +15,7 @@ from .layer import Layer, RunRecorder
 from .memory import Memory
 from .models import TestRun, utcnow
 from .policy import Policy
+from .reruns import ATTEMPT
 from .store import Database, StoreLocation, Writer
 from .store.db import FingerprintStore
 
@@ -107,6 +108,13 @@ class Recording:
             session_id=self.session_id, nodeid=item.nodeid, browser=_browser_name(item),
             worker=self.worker,
         )
+        attempt = item.stash.get(ATTEMPT, None)
+        if attempt is not None:  # the test has reruns: each attempt is its own row, linked to the first
+            run.attempt = attempt.number
+            if attempt.number == 1:
+                run.id = attempt.first_run_id
+            else:
+                run.first_run_id = attempt.first_run_id
         self._runs[item.nodeid] = run
         self._started[item.nodeid] = time.perf_counter()
         marker = item.get_closest_marker("irl")
@@ -170,6 +178,8 @@ class Recording:
             self.layer.current = None
         if run.status == "running":  # setup and teardown passed but the test body never ran
             run.status = "passed"
+        # A later attempt exists only because an earlier one failed, so passing now is flaky.
+        run.flaky = run.status == "passed" and run.attempt > 1
         run.finished_at = utcnow()
         run.duration_ms = round((time.perf_counter() - started) * 1000.0, 1)
         self._submit_run(run)

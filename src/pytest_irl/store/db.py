@@ -20,11 +20,12 @@ CONNECT_TIMEOUT_S = 3
 # Columns a caller may change with update_test_run, by their Python name.
 UPDATABLE = {
     "status", "attempt", "finished_at", "duration_ms", "error", "browser", "stream_url", "steps", "worker",
+    "first_run_id", "flaky",
 }
 
 _RUN_COLUMNS = (
     "id", "session_id", "nodeid", "status", "attempt", "started_at", "finished_at", "duration_ms",
-    "error", "browser", "worker", "stream_url", "steps",
+    "error", "browser", "worker", "stream_url", "steps", "first_run_id", "flaky",
 )
 
 # A late 'running' write (a replayed spool, say) never rolls a finished run back to running.
@@ -42,7 +43,9 @@ ON CONFLICT (id) DO UPDATE SET
   worker = COALESCE(excluded.worker, test_runs.worker),
   stream_url = COALESCE(excluded.stream_url, test_runs.stream_url),
   steps = CASE WHEN jsonb_array_length(excluded.steps) >= jsonb_array_length(test_runs.steps)
-               THEN excluded.steps ELSE test_runs.steps END
+               THEN excluded.steps ELSE test_runs.steps END,
+  first_run_id = COALESCE(excluded.first_run_id, test_runs.first_run_id),
+  flaky = excluded.flaky OR test_runs.flaky
 """
 
 
@@ -60,7 +63,7 @@ def run_params(run: Mapping[str, Any]) -> tuple[Any, ...]:
         model.id, model.session_id, storable(model.nodeid), model.status, model.attempt,
         model.started_at, model.finished_at, model.duration_ms,
         storable(model.error) if model.error is not None else None,
-        model.browser, model.worker, model.stream_url, Jsonb(steps),
+        model.browser, model.worker, model.stream_url, Jsonb(steps), model.first_run_id, model.flaky,
     )
 
 
@@ -172,7 +175,8 @@ class Database:
     def runs_of_session(self, session_id: str | uuid.UUID) -> list[dict[str, Any]]:
         with self.conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(
-                "SELECT id, nodeid, status, attempt, started_at, duration_ms, stream_url, error,"
+                "SELECT id, nodeid, status, attempt, first_run_id, flaky, started_at, duration_ms,"
+                " stream_url, error,"
                 " jsonb_array_length(steps) AS total_steps,"
                 " (SELECT count(*) FROM jsonb_array_elements(steps) AS step"
                 "   WHERE step->>'selfHealing' IS NOT NULL) AS healed_steps"
@@ -195,6 +199,16 @@ class Database:
                 " WHERE jsonb_typeof(step->'selfHealing') = 'object'"
                 " GROUP BY 1, 2, 3, 4 ORDER BY last_seen DESC LIMIT %s",
                 (limit,),
+            ).fetchall()
+
+    def flaky_tests(self, sessions: int = 30) -> list[dict[str, Any]]:
+        """The ``irl_flaky_tests`` view over the last ``sessions`` sessions, most flaky first."""
+        with self.transaction() as conn, conn.cursor(row_factory=dict_row) as cur:
+            # The view reads its window from this setting; local: it ends with the transaction.
+            cur.execute("SELECT set_config('irl.flaky_sessions', %s, true)", (str(int(sessions)),))
+            return cur.execute(
+                "SELECT * FROM irl_flaky_tests"
+                " ORDER BY flips + flaky_runs DESC, flips DESC, last_seen DESC, nodeid"
             ).fetchall()
 
     def find_runs(self, prefix: str) -> list[uuid.UUID]:
