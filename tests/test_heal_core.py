@@ -524,7 +524,7 @@ def test_text_verdicts(ref: str, cand: str, expected: int) -> None:
         ("btn-login-x7f3a", "btn-login-x7f3a", PARTIAL),  # generated ids are never strong
         ("edit-17", "edit-42", NEUTRAL),  # a positional id says nothing
         ("row-3", "row-3", NEUTRAL),
-        ("btn-login-x7f3a", "btn-signup-k2j9q", CONFLICT),
+        ("btn-login-x7f3a", "btn-signup-k2j9q", NEUTRAL),  # generated ids never count against
         ("forgot", "forgot-user", NEUTRAL),
         ("login", "signin", CONFLICT),
     ],
@@ -577,6 +577,7 @@ def test_reordered_rows_are_told_apart_by_their_row_not_their_position() -> None
     assert decision.chosen is not None, decision.reason
     assert decision.chosen.candidate.context.startswith("Alice")
     assert decision.reason.startswith("tie broken by context")
+    assert any(m is decision.chosen for m in decision.top)
 
 
 def test_reordered_rows_refuse_when_the_recorded_row_is_gone() -> None:
@@ -587,6 +588,16 @@ def test_reordered_rows_refuse_when_the_recorded_row_is_gone() -> None:
     decision = decide(matches)
     assert decision.chosen is None
     assert decision.reason.startswith("ambiguous: ") and "context" in decision.reason
+
+
+def test_rows_whose_neighbours_match_do_not_stand_in_for_a_removed_row() -> None:
+    ref = row_edit("Alice", "Admin", 1)
+    # Carol's row took Alice's place and its neighbours ("Admin", the header above) match exactly;
+    # only the row text tells that Alice's row is gone.
+    page = users_table([("Carol", "Admin"), ("Bob", "Admin"), ("Dave", "Admin")])
+    decision = decide(rank(ref, page))
+    assert decision.chosen is None
+    assert "on context none of them agrees" in decision.reason
 
 
 def product_card(name: str, price: str, slot: int, uid: str) -> Fingerprint:
@@ -600,7 +611,7 @@ def product_card(name: str, price: str, slot: int, uid: str) -> Fingerprint:
             "text": "Add to cart",
             "testIds": {"data-testid": "add-to-cart"},
             "xpath": f"/html/body/main/div/div[{slot}]/div/button",
-            "box": {"x": 40 + (slot - 1) % 3 * 300, "y": 300 + (slot - 1) // 3 * 350, "width": 120, "height": 36},
+            "box": {"x": 40 + (slot - 1) % 3 * 300, "y": 300, "width": 120, "height": 36},
             "isButton": True,
             "neighbours": {"above": price},
             "context": name,
@@ -611,7 +622,7 @@ def product_card(name: str, price: str, slot: int, uid: str) -> Fingerprint:
 def test_product_cards_heal_to_the_same_product_and_refuse_when_it_is_gone() -> None:
     ref = product_card("Blue mug", "$12.00", 1, "8f3a2c")
     shelf = [("Red mug", "$12.00"), ("Green tea", "$8.50"), ("Blue mug", "$12.00"), ("Teapot", "$30.00")]
-    page = [product_card(name, price, slot, f"{slot}x{slot * 7}f") for slot, (name, price) in enumerate(shelf, 1)]
+    page = [product_card(name, price, slot, f"{slot}x{slot}f") for slot, (name, price) in enumerate(shelf, 1)]
     decision = decide(rank(ref, page))
     assert decision.chosen is not None and decision.chosen.candidate.context == "Blue mug", decision.reason
     assert "tie broken by context" in decision.reason
@@ -622,19 +633,21 @@ def test_product_cards_heal_to_the_same_product_and_refuse_when_it_is_gone() -> 
 
 
 def test_position_alone_never_wins_even_past_the_margin() -> None:
-    ref = login_button()
-    same_place = login_button(id="btn-login-k2j9q", id_xpath='//*[@id="btn-login-k2j9q"]')
+    ref = login_button(id_xpath="")
+    same_place = login_button(id="btn-login-k2j9q", id_xpath="")
     elsewhere = login_button(
         id="btn-login-p0o9i",
-        id_xpath='//*[@id="btn-login-p0o9i"]',
-        xpath="/html/body/footer/div/form/button",
-        box={"x": 40, "y": 900, "width": 57, "height": 21},
+        id_xpath="",
+        xpath="/html/body/footer/div[3]/form/span/button",
+        box={"x": 40, "y": 900, "width": 120, "height": 40},
     )
-    matches = rank(ref, [elsewhere, same_place])
-    assert matches[0].score - matches[1].score > DEFAULT_MARGIN
-    decision = decide(matches)
-    assert decision.chosen is None
-    assert "only position" in decision.reason
+    for weights in (None, {"location": 3.0, "xpath": 2.0}):
+        matches = rank(ref, [elsewhere, same_place], weights=weights)
+        assert matches[0].candidate is same_place
+        assert matches[0].score - matches[1].score > DEFAULT_MARGIN
+        decision = decide(matches)
+        assert decision.chosen is None
+        assert decision.reason.startswith("ambiguous: ") and "only position" in decision.reason
 
 
 def forgot_link(text: str, id_: str, href: str, slot: int = 1) -> Fingerprint:
@@ -664,7 +677,7 @@ def test_removed_link_is_not_healed_to_a_look_alike_sibling() -> None:
     decision = decide(matches)
     assert decision.chosen is None
     assert decision.reason.startswith("no identity evidence")
-    assert matches[0].evidence is not None and matches[0].evidence.conflicts == ("name",)
+    assert matches[0].evidence is not None and matches[0].evidence.conflicts == ("text",)
 
 
 def test_removed_link_with_regenerated_ids_is_not_healed_either() -> None:
@@ -737,7 +750,7 @@ def nav_links() -> list[Fingerprint]:
                 "context": "Main navigation",
             }
         )
-        for slot, (text, left, right) in enumerate([("Home", "", "Orders"), ("Orders", "Home", "View cart")], 1)
+        for slot, (text, left, right) in enumerate([("Home", "", "Orders"), ("Orders", "Home", "Cart")], 1)
     ]
 
 
@@ -747,10 +760,10 @@ def test_link_turned_button_with_the_same_unique_text_heals() -> None:
     chosen = next(m for m in matches if m.candidate is button)
     assert chosen.score < DEFAULT_THRESHOLD  # tag, role, id and href all changed
     assert chosen.sims["tag"] == pytest.approx(FAMILY_CREDIT) and "type" not in chosen.sims
-    assert chosen.evidence is not None and chosen.evidence.unique == ("name",)
+    assert chosen.evidence is not None and chosen.evidence.unique == ("text",)
     decision = decide(matches)
     assert decision.chosen is not None and decision.chosen.candidate is button, decision.reason
-    assert "unique exact name" in decision.reason
+    assert "unique exact text" in decision.reason
 
 
 def test_link_turned_button_refused_when_the_text_is_not_unique_or_differs() -> None:
@@ -791,12 +804,19 @@ def test_renamed_and_moved_control_is_refused() -> None:
 
 
 def test_no_identity_evidence_needs_a_much_higher_score() -> None:
-    icon = Fingerprint(tag="button", classes=["icon", "close"], role="button", is_button=True, context="Cart")
+    icon = Fingerprint(
+        tag="button",
+        classes=["icon", "close"],
+        role="button",
+        is_button=True,
+        context="Cart",
+        xpath="/html/body/div/div/button",
+    )
     moved = icon.model_copy(update={"xpath": "/html/body/div/button"})
     decision = decide(rank(icon, [moved]))
     assert decision.chosen is not None and "no identity evidence but score" in decision.reason
-    restyled = icon.model_copy(update={"classes": ["icon"], "context": "Checkout"})
-    decision = decide(rank(icon, [restyled]))
+    elsewhere = icon.model_copy(update={"context": "Checkout"})  # 0.86: would have healed before
+    decision = decide(rank(icon, [elsewhere]))
     assert decision.chosen is None and decision.reason.startswith("no identity evidence")
 
 
@@ -810,7 +830,9 @@ def test_hand_built_matches_keep_the_plain_rule() -> None:
 
 
 def cart_action(text: str, context: str = "Cart") -> Fingerprint:
-    return Fingerprint(tag="button", role="button", text=text, accessible_name=text, is_button=True, context=context)
+    return Fingerprint(
+        tag="button", role="button", text=text, accessible_name=text, is_button=True, context=context
+    )
 
 
 def test_cold_role_name_is_not_healed_to_a_shorter_name() -> None:
@@ -831,3 +853,113 @@ def test_cold_link_turned_button_and_repeated_items() -> None:
     cards = [cart_action("Add to cart", name) for name in ("Blue mug", "Red mug")]
     decision = decide(rank_by_hints(parse_locator('internal:role=button[name="Add to cart"s]'), cards))
     assert decision.chosen is None and decision.reason.startswith("ambiguous: ")
+
+
+def delete_button(user: str, row: int) -> Fingerprint:
+    """A row's delete button: the same visible text everywhere, the row in its accessible name."""
+    return Fingerprint.model_validate(
+        {
+            "tag": "button",
+            "classes": ["btn", "delete"],
+            "role": "button",
+            "accessibleName": f"Delete {user}",
+            "text": "Delete",
+            "xpath": f"/html/body/main/table/tbody/tr[{row}]/td[3]/button[2]",
+            "box": {"x": 640, "y": 100 + row * 40, "width": 60, "height": 24},
+            "isButton": True,
+            "neighbours": {"left": "Edit", "above": "Delete" if row > 1 else "Email"},
+            "context": f"{user} {user.lower()}@example.org Edit Delete",
+        }
+    )
+
+
+def test_accessible_name_that_names_another_row_is_a_conflict() -> None:
+    ref = delete_button("Dave", 4)
+    gone = [delete_button(user, row) for row, user in enumerate(["Alice", "Bob", "Carol"], 1)]
+    matches = rank(ref, gone)
+    assert all(m.evidence is not None and m.evidence.conflicts == ("text",) for m in matches)
+    decision = decide(matches)
+    assert decision.chosen is None
+
+    resorted = [delete_button(user, row) for row, user in enumerate(["Dave", "Alice", "Bob", "Carol"], 1)]
+    decision = decide(rank(ref, resorted))
+    assert decision.chosen is not None and decision.chosen.candidate.accessible_name == "Delete Dave"
+
+
+def test_same_stable_id_outweighs_a_shortened_label_but_a_decoy_does_not() -> None:
+    ref = other_button("Publish post", id="publish", classes=["btn", "btn-publish"])
+    kept = other_button("Publish", id="publish", classes=["btn", "btn-publish"])
+    decoy = other_button("Publish and share", id="publish-share")
+    decision = decide(rank(ref, [decoy, kept]))
+    assert decision.chosen is not None and decision.chosen.candidate is kept, decision.reason
+    assert decision.chosen.evidence is not None and decision.chosen.evidence.specific == ("id",)
+    # Without the id the shortened label is just another button: "post" was lost.
+    decision = decide(rank(ref, [decoy, kept.model_copy(update={"id": "publish-now"})]))
+    assert decision.chosen is None
+
+
+def test_renamed_id_heals_with_a_unique_text_but_not_with_a_repeated_one() -> None:
+    ref = login_button(id="login", id_xpath='//*[@id="login"]')
+    renamed = login_button(id="signin", id_xpath='//*[@id="signin"]')
+    decision = decide(rank(ref, [other_button("Cancel"), renamed]))
+    assert decision.chosen is not None and decision.chosen.candidate is renamed, decision.reason
+
+    def edit(section: str, y: int) -> Fingerprint:
+        box = {"x": 600, "y": y, "width": 40, "height": 20}
+        return other_button("Edit", id=f"edit-{section}", context=section.title(), box=box)
+
+    profile = edit("profile", 100)
+    page = [edit("billing", 300), edit("security", 500)]
+    assert decide(rank(profile, page)).chosen is None
+
+
+def test_regenerated_id_scheme_does_not_count_against_the_right_card() -> None:
+    ref = product_card("Blue mug", "$12.00", 2, "104")
+    shelf = [("Oak board", "$25.00"), ("Blue mug", "$12.00"), ("Teapot", "$30.00")]
+    page = [
+        product_card(name, price, slot, f"sku-{name.split()[0].lower()}-{700 + slot}")
+        for slot, (name, price) in enumerate(shelf, 1)
+    ]
+    decision = decide(rank(ref, page))
+    assert decision.chosen is not None and decision.chosen.candidate.context == "Blue mug", decision.reason
+
+
+def test_label_and_the_accessible_name_it_gives_count_once() -> None:
+    ref = Fingerprint(
+        tag="input",
+        type="checkbox",
+        id="newsletter",
+        role="checkbox",
+        accessible_name="Subscribe to newsletter",
+        label="Subscribe to newsletter",
+        is_input=True,
+        xpath="/html/body/main/form/label[3]/input",
+        context="Preferences",
+    )
+    new_label = "Receive our newsletter"
+    reworded = ref.model_copy(update={"accessible_name": new_label, "label": new_label})
+    offers = "Partner offers"
+    other = ref.model_copy(update={"id": "offers", "accessible_name": offers, "label": offers})
+    matches = rank(ref, [other, reworded])
+    assert matches[0].evidence is not None and matches[0].evidence.conflicts == ("label",)
+    decision = decide(matches)
+    assert decision.chosen is not None and decision.chosen.candidate is reworded, decision.reason
+
+
+def test_cold_class_locator_follows_a_renamed_class_but_position_alone_does_not_heal() -> None:
+    primary = other_button("Sign in", classes=["button", "button--primary"])
+    secondary = other_button("Cancel", classes=["button", "button--secondary"])
+    decision = decide(rank_by_hints(parse_locator(".btn-primary"), [secondary, primary]))
+    assert decision.chosen is not None and decision.chosen.candidate is primary, decision.reason
+    assert decision.chosen.evidence is not None and decision.chosen.evidence.specific == ("classes",)
+    # Two primary buttons: the class names neither.
+    twin = other_button("Sign up", classes=["button", "button--primary"])
+    assert decide(rank_by_hints(parse_locator(".btn-primary"), [secondary, primary, twin])).chosen is None
+
+    # An absolute XPath says nothing but position: the closer path does not win (deliberate).
+    first = other_button("Sign in", xpath="/html/body/main/form/div/p/button[1]")
+    second = other_button("Cancel", xpath="/html/body/main/form/div/p/button[2]")
+    matches = rank_by_hints(parse_locator("xpath=/html/body/main/form/p/button[1]"), [second, first])
+    assert matches[0].candidate is first and matches[0].score - matches[1].score >= DEFAULT_MARGIN
+    decision = decide(matches)
+    assert decision.chosen is None and "only position" in decision.reason

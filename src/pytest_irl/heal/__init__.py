@@ -10,6 +10,9 @@ Pure Python (no browser, no pytest) plus one page-side script. The flow the plug
    ``framePath``) that re-finds it with ``page.locator(...)``.
 3. ``decide(rank(recorded, candidates))`` heals only on a clear winner; with no recording yet,
    ``decide(rank_by_hints(parse_locator(locator), candidates))`` uses what the selector says.
+   Clear means: identified (an agreeing name, label, id or test id, see ``identity``), ahead of
+   every other candidate on more than position, and, among repeated items, singled out by its
+   own row / card (``tiebreak``); ``Decision.reason`` says which rule decided.
 4. ``suggest_locator(chosen.candidate, unique_among=candidates)`` proposes the code to write.
 
 Evaluating the ranking offline on your own data
@@ -33,8 +36,9 @@ Then score each case::
 
 Count wrong heals (picked something, but not the expected element) separately from refusals:
 the defaults favour refusing. ``decision.top[i].breakdown`` shows which attributes carried
-each score, and ``rank(..., weights={"id": 0.5})`` overrides individual weights (see
-``score.WEIGHTS``) to try alternatives on the same cases.
+each score and ``.evidence`` which identity attributes agreed or conflicted;
+``rank(..., weights={"id": 0.5})`` overrides individual weights (see ``score.WEIGHTS``) to try
+alternatives on the same cases.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from typing import Any
 
 from .decide import DEFAULT_MARGIN, DEFAULT_THRESHOLD, Decision, decide
 from .fingerprint import Box, Fingerprint, Neighbours
+from .identity import Evidence
 from .locator_hints import HintScore, LocatorHints, TextHint, hint_score, parse_locator, rank_by_hints
 from .score import WEIGHTS, Match, rank
 from .suggest import Suggestion, suggest_locator
@@ -89,6 +94,7 @@ __all__ = [
     "WEIGHTS",
     "Box",
     "Decision",
+    "Evidence",
     "Fingerprint",
     "HintScore",
     "LocatorHints",

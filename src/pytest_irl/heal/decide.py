@@ -8,16 +8,18 @@ the rule is conservative. In order:
    button) gets ``UNIQUE_BONUS``: that identity outweighs a changed tag, role or position.
 2. **Position never decides.** Candidates are compared on their score *without* the positional
    attributes (xpath, box): every candidate within ``margin`` of the best on that is a
-   contender. One contender: it wins if its effective score clears ``threshold``.
+   contender, and so is every *sibling* of it (same kind, identified as firmly: the same "Edit"
+   in every row), however far behind. One contender: it wins if it clears ``threshold``.
 3. **Ties are broken on content** (``tiebreak``): among several contenders (repeated rows or
-   cards), the one clearly ahead on the content attributes where they differ (row/card text,
-   neighbours, names, non-generated ids), and agreeing strongly with the recorded element there,
-   wins if some contender cleared ``threshold`` and it is within ``margin`` of it. Otherwise:
-   "ambiguous".
+   cards), the one clearly ahead on the content attributes where they differ (own names and
+   non-generated ids, then row/card text, then neighbours), and agreeing strongly with the
+   recorded element there, wins if it clears ``threshold`` or is within ``margin`` of a
+   contender that does. Otherwise: "ambiguous".
 4. **Identity evidence.** The winner must be *identified* (``identity``: an agreeing name, label,
-   placeholder, test id, id, href... outweighing any conflicting one) or else score at least
-   ``NO_IDENTITY_THRESHOLD``. A look-alike that only resembles the element ("Forgot username?"
-   for a removed "Forgot password?") is refused.
+   placeholder, test id, id, href... outweighing any conflicting one). With nothing to compare
+   (an icon button without name or id) it must score at least ``NO_IDENTITY_THRESHOLD``; with a
+   conflict that is not outweighed it is refused outright: a look-alike that only resembles the
+   element ("Forgot username?" for a removed "Forgot password?") is another element.
 
 Defaults, measured on the scenarios in ``tests/test_heal_core.py`` / ``test_heal_snapshot.py``:
 
@@ -27,8 +29,11 @@ Defaults, measured on the scenarios in ``tests/test_heal_core.py`` / ``test_heal
   around 0.55-0.65. The threshold sits between the two.
 * ``DEFAULT_MARGIN = 0.08``: about the weight of one textual attribute changing; below that the
   runner-up differs from the winner by noise (position, a class) rather than by identity.
-* ``UNIQUE_BONUS = 0.2``: a link turned button with the same unique text scores about 0.55-0.65.
-* ``NO_IDENTITY_THRESHOLD = 0.9``: without identity evidence nearly everything else must match.
+* ``UNIQUE_BONUS = 0.2``: a link turned button in the same place with the same unique text
+  scores about 0.6 (tag, role, id and href lost); the bonus carries it, a look-alike with another
+  text gets none.
+* ``NO_IDENTITY_THRESHOLD = 0.9``: with no identity attribute to compare, nearly everything else
+  must match.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ DEFAULT_MARGIN = 0.08
 TOP_N = 3
 UNIQUE_BONUS = 0.2
 NO_IDENTITY_THRESHOLD = 0.9
+_KIND_KEYS = ("tag", "role", "kind")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +78,12 @@ class Decision:
 
 
 def effective_score(match: Match) -> float:
-    """``score`` plus ``UNIQUE_BONUS`` for a page-unique exact distinctive name (capped at 1)."""
-    if match.evidence is not None and match.evidence.unique:
+    """``score`` plus ``UNIQUE_BONUS`` for a page-unique exact distinctive name (capped at 1).
+
+    Only for a candidate that is identified overall: a unique name with conflicting identifiers
+    earns nothing.
+    """
+    if match.evidence is not None and match.evidence.unique and match.evidence.identified:
         return min(1.0, match.score + UNIQUE_BONUS)
     return match.score
 
@@ -131,9 +141,10 @@ def decide(
 def _contenders(seats: Sequence[Seat], leader: Seat, margin: float) -> list[Seat]:
     """Within ``margin`` of the leader once position is set aside, plus its identity siblings.
 
-    Siblings are candidates identified as firmly as the leader (the same "Edit" text in every
-    row): a total-score lead over them comes from position and neighbourhood, so they must be
-    told apart on content like a tie, however far behind they score.
+    Siblings are candidates of the leader's kind (same tag, role and kind agreement) identified as
+    firmly as it (the same "Edit" text in every row): a total-score lead over them comes from
+    position and neighbourhood, so they must be told apart on content like a tie, however far
+    behind they score.
     """
     evidence = leader.match.evidence
     strength = evidence.strength if evidence is not None and evidence.identified else None
@@ -141,10 +152,14 @@ def _contenders(seats: Sequence[Seat], leader: Seat, margin: float) -> list[Seat
     for s in seats:
         if s.nonpositional > leader.nonpositional - margin:
             out.append(s)
-        elif strength is not None and s.match.evidence is not None:
+        elif strength is not None and s.match.evidence is not None and _same_kind(s.match, leader.match):
             if s.match.evidence.identified and s.match.evidence.strength >= strength:
                 out.append(s)
     return out
+
+
+def _same_kind(a: Match, b: Match) -> bool:
+    return all(a.sims.get(k) == b.sims.get(k) for k in _KIND_KEYS)
 
 
 def _identity_gate(
@@ -158,8 +173,13 @@ def _identity_gate(
     match = winner.match
     evidence = match.evidence
     if evidence is None:
-        return Decision(match, reason, top, threshold, margin)
+        return Decision(match, reason, _with_chosen(top, match), threshold, margin)
     bar = max(NO_IDENTITY_THRESHOLD, threshold)
+    if not evidence.identified and evidence.conflicts:
+        return refuse(
+            f"no identity evidence: the best candidate (score {match.score:.2f}) is another element"
+            f" ({evidence.summary()})"
+        )
     if not evidence.identified and match.score < bar:
         return refuse(
             f"no identity evidence: best score {match.score:.2f} < {bar:.2f} and no name, label, id"
@@ -171,4 +191,11 @@ def _identity_gate(
         reason += f"; identity: {evidence.summary()}"
     else:
         reason += f"; no identity evidence but score {match.score:.2f} >= {bar:.2f}"
-    return Decision(match, reason, top, threshold, margin)
+    return Decision(match, reason, _with_chosen(top, match), threshold, margin)
+
+
+def _with_chosen(top: list[Match], chosen: Match) -> list[Match]:
+    """The best ``TOP_N`` by score, making room for the chosen one if a tie-break lifted it."""
+    if any(m is chosen for m in top):
+        return top
+    return sorted([*top[: TOP_N - 1], chosen], key=lambda m: (-m.score, m.index))

@@ -10,8 +10,7 @@ and buttons are one family.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +22,7 @@ from .identity import (
     CLICKABLE_TAGS,
     INPUT_ROLES,
     INPUT_TAGS,
+    NEUTRAL,
     Evidence,
     best_verdict,
     distinctive,
@@ -31,6 +31,7 @@ from .identity import (
     id_verdict,
     looks_generated,
     text_verdict,
+    with_specific,
 )
 from .score import FAMILY_CREDIT, Match, path_similarity, xpath_steps
 from .similarity import text_similarity
@@ -70,7 +71,11 @@ _STRATEGY_PARTS: dict[str, frozenset[str]] = {
 }
 
 
-_UNIQUE_HINTS = ("name", "text", "label", "placeholder")
+# Hint keys: the texts a user reads (names among them earn decide's unique bonus) and developer ids.
+_TEXT_HINTS = ("name", "text", "label", "placeholder", "alt", "title")
+_NAME_HINTS = frozenset({"name", "text", "label", "placeholder"})
+_DEVELOPER_HINTS = frozenset({"id", "test_id"})
+_STABLE_HINTS = frozenset({"id", "test_id"})
 
 
 class HintScore(BaseModel):
@@ -205,6 +210,11 @@ def hint_verdicts(hints: LocatorHints, fp: Fingerprint) -> dict[str, int]:
         )
     if hints.ids and fp.id:
         out["id"] = best_verdict(id_verdict(i, fp.id) for i in hints.ids)
+    if hints.classes and fp.classes:
+        # Classes the locator chose are its handle on the element ("btn-primary" still names
+        # "button--primary"); a missing one is no conflict, an element carries many classes.
+        per_class = [max(NEUTRAL, best_verdict(id_verdict(c, k) for k in fp.classes)) for c in hints.classes]
+        out["classes"] = min(per_class)
     for key, want in hints.attributes.items():
         actual = _attribute_value(fp, key)
         if want and actual:
@@ -213,8 +223,10 @@ def hint_verdicts(hints: LocatorHints, fp: Fingerprint) -> dict[str, int]:
 
 
 def _hint_evidence(hints: LocatorHints, fp: Fingerprint) -> Evidence:
+    verdicts = hint_verdicts(hints, fp)
     unstable = frozenset({"id"}) if any(looks_generated(i) for i in [*hints.ids, fp.id] if i) else frozenset()
-    return evidence_from(hint_verdicts(hints, fp), unstable)
+    minor = frozenset(k for k in verdicts if k in _DEVELOPER_HINTS or k.startswith("["))
+    return evidence_from(verdicts, unstable, minor, _STABLE_HINTS)
 
 
 def _hints_family(hints: LocatorHints) -> str | None:
@@ -225,52 +237,40 @@ def _hints_family(hints: LocatorHints) -> str | None:
     return hints.role or None
 
 
-def _distinct_hints(hints: LocatorHints) -> set[str]:
-    out = set()
-    for name in _UNIQUE_HINTS:
+def _distinct_keys(hints: LocatorHints) -> set[str]:
+    """Hint keys whose page-unique agreement is specific: identifiers, texts of several words."""
+    out = {*_DEVELOPER_HINTS, "classes"} | {f"[{key}]" for key in hints.attributes}
+    for name in _TEXT_HINTS:
         hint: TextHint | None = getattr(hints, name)
         if hint is not None and not hint.regex and distinctive(hint.value):
             out.add(name)
+    if any(not h.regex and distinctive(h.value) for h in hints.has_text):
+        out.add("has_text")
+    for alternative in hints.alternatives:
+        out |= _distinct_keys(alternative)
     return out
 
 
 def rank_by_hints(
     hints: LocatorHints, candidates: Sequence[Fingerprint], *, strategy: Strategy = "all"
 ) -> list[Match]:
-    """Like :func:`rank`, for the cold start: best first, ties in document order."""
-    matches = []
-    agreeing: dict[tuple[int, str], list[int]] = {}
+    """Like :func:`rank`, for the cold start: best first, ties in document order.
+
+    Identity evidence is judged against the ``or`` branch that scored best for each candidate.
+    """
     kind = _hints_family(hints)
-    for index, cand in enumerate(candidates):
-        branch, scored = _best_branch(hints, cand, strategy)
-        evidence = _hint_evidence(branch, cand)
-        if kind is None or family(cand) == kind:
-            for name in _UNIQUE_HINTS:
-                if name in evidence.agree:
-                    agreeing.setdefault((id(branch), name), []).append(index)
-        match = Match(index, cand, scored.score, scored.breakdown, scored.sims, evidence, HINT_WEIGHTS)
-        matches.append(match)
-    distinct = {id(b): _distinct_hints(b) for b in _branches(hints)}
-    _mark_unique(matches, agreeing, distinct)
+    scored = []
+    evidences = []
+    comparable = []
+    for cand in candidates:
+        branch, result = _best_branch(hints, cand, strategy)
+        scored.append(result)
+        evidences.append(_hint_evidence(branch, cand))
+        comparable.append(kind is None or family(cand) == kind)
+    evidences = with_specific(evidences, comparable, frozenset(_distinct_keys(hints)), _NAME_HINTS)
+    matches = [
+        Match(index, cand, result.score, result.breakdown, result.sims, evidence, HINT_WEIGHTS)
+        for index, (cand, result, evidence) in enumerate(zip(candidates, scored, evidences, strict=True))
+    ]
     matches.sort(key=lambda m: (-m.score, m.index))
     return matches
-
-
-def _branches(hints: LocatorHints) -> list[LocatorHints]:
-    out = [hints]
-    for alternative in hints.alternatives:
-        out.extend(_branches(alternative))
-    return out
-
-
-def _mark_unique(
-    matches: list[Match], agreeing: Mapping[tuple[int, str], list[int]], distinct: Mapping[int, set[str]]
-) -> None:
-    for (branch, name), indexes in agreeing.items():
-        if len(indexes) != 1 or name not in distinct.get(branch, set()):
-            continue
-        match = matches[indexes[0]]
-        evidence = match.evidence
-        if evidence is None or not evidence.identified:
-            continue
-        matches[indexes[0]] = replace(match, evidence=replace(evidence, unique=(*evidence.unique, name)))

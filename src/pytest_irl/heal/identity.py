@@ -16,15 +16,26 @@ name and test ids. Each such attribute present on both sides gets a verdict:
   username?", "Apply coupon" -> "Apply"): a different element, whatever else it shares;
 * ``NEUTRAL``: missing on a side, purely generated, or a one-word label that grew.
 
-The balance (two per agreement, one per partial, minus two per conflict) must be positive for a
-candidate to count as *identified*; ``decide`` demands that (or a much higher score) before it
-acts. Generated-looking ids never count as strong evidence either way.
+Evidence is weighed, and must come out positive for a candidate to count as *identified*:
+
+* an agreement counts 2 when it is *specific* (no other candidate of the same family agrees on
+  it, and a text has at least ``DISTINCT_MIN_WORDS`` words), else 1: a repeated "Edit" or a bare
+  "Save" says "a button of this kind", not "this button". A specific agreement on a stable
+  developer identifier (an id, name or test id that does not look generated, exactly the same)
+  counts 3: it outweighs a reworded label ("Save changes" -> "Save" on the same ``#save``);
+* a partial agreement counts 1;
+* a conflict counts -2 on a user-facing text, -1 on a developer identifier (id, name, test id,
+  href), which refactors rename more freely than the words a user reads.
+
+``decide`` demands an identified winner, or a much higher score when there is nothing to compare
+at all; a candidate that is not identified and has conflicts is never healed to. Generated-looking
+ids never count as strong evidence either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .fingerprint import Fingerprint
@@ -37,8 +48,11 @@ GROWTH_COVERAGE = 2 / 3
 # A match is distinctive enough to be unique evidence with at least this many words.
 DISTINCT_MIN_WORDS = 2
 
-# Attributes whose exact, page-unique agreement is strong evidence on its own (user-facing names).
-UNIQUE_ATTRS = ("name", "label", "placeholder")
+# Evidence keys of rank(): "text" is the visible text / accessible name pair. The names a user
+# reads (their specific agreement earns decide's unique bonus), and the developer identifiers.
+NAME_KEYS = frozenset({"text", "label", "placeholder"})
+DEVELOPER_KEYS = frozenset({"id", "name", "test_ids", "href"})
+STABLE_KEYS = frozenset({"id", "name", "test_ids"})
 
 CLICKABLE_TAGS = frozenset({"a", "button"})
 CLICKABLE_ROLES = frozenset({"button", "link"})
@@ -49,21 +63,31 @@ INPUT_ROLES = frozenset({"textbox", "searchbox", "combobox", "spinbutton", "list
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """Identity verdicts for one candidate.
+    """Identity verdicts for one candidate (attribute keys per verdict).
 
-    ``unstable`` names similarity keys (ids, test ids) that look generated on either side, so a
-    tie-break must not use them.
+    ``specific`` lists agreements nobody else on the page shares, ``unique`` those of them that
+    are names a user reads; ``minor`` the keys whose conflicts weigh half (developer
+    identifiers) and ``stable`` those whose specific agreement weighs most (ids, test ids);
+    ``unstable`` the similarity keys that look generated on either side, which a tie-break must
+    not use.
     """
 
     agree: tuple[str, ...] = ()
     partial: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
+    specific: tuple[str, ...] = ()
     unique: tuple[str, ...] = ()
+    minor: frozenset[str] = frozenset()
+    stable: frozenset[str] = frozenset()
     unstable: frozenset[str] = frozenset()
 
     @property
     def balance(self) -> int:
-        return 2 * len(self.agree) + len(self.partial) - 2 * len(self.conflicts)
+        agreed = sum(
+            (3 if key in self.stable else 2) if key in self.specific else 1 for key in self.agree
+        )
+        against = sum(1 if key in self.minor else 2 for key in self.conflicts)
+        return agreed + len(self.partial) - against
 
     @property
     def strength(self) -> int:
@@ -76,8 +100,8 @@ class Evidence:
 
     def summary(self) -> str:
         parts = []
-        if self.unique:
-            parts.append("unique " + ", ".join(self.unique))
+        if self.specific:
+            parts.append("unique " + ", ".join(self.specific))
         if self.agree:
             parts.append("agrees on " + ", ".join(self.agree))
         if self.partial:
@@ -91,6 +115,7 @@ class Evidence:
             "agree": list(self.agree),
             "partial": list(self.partial),
             "conflicts": list(self.conflicts),
+            "specific": list(self.specific),
             "unique": list(self.unique),
         }
 
@@ -115,6 +140,7 @@ def looks_generated(value: str) -> bool:
     return any(t.startswith("#") or t.isdigit() for t in tokenize(value))
 
 
+@lru_cache(maxsize=65536)
 def _literal(value: str) -> str:
     return " ".join(value.lower().split())
 
@@ -144,7 +170,8 @@ def id_verdict(ref: str, cand: str) -> int:
 
     A generated-looking id (``edit-17``, ``btn-login-x7f3a``) is at most supporting evidence, and
     only while what is left of it still describes something (two words or more): ``row-3`` may be
-    reassigned to another row by the next render, ``btn-login-*`` hardly to another button.
+    reassigned to another row by the next render, ``btn-login-*`` hardly to another button. It is
+    never a conflict either.
     """
     if not ref or not cand:
         return NEUTRAL
@@ -154,7 +181,9 @@ def id_verdict(ref: str, cand: str) -> int:
         )
     mine, theirs = stable_words(ref), stable_words(cand)
     verdict = _compare_words(mine, theirs, PARTIAL)
-    if verdict == PARTIAL and len(set(mine)) < 2:
+    # A rest of one word is not descriptive, and a generated id that changed is not counted
+    # against an element either: the whole id scheme may have been regenerated.
+    if verdict == CONFLICT or (verdict == PARTIAL and len(set(mine)) < 2):
         return NEUTRAL
     return verdict
 
@@ -180,10 +209,6 @@ def family(fp: Fingerprint) -> str:
     return fp.role or fp.tag
 
 
-def is_clickable(fp: Fingerprint) -> bool:
-    return family(fp) == "clickable"
-
-
 # --- a fingerprint against a recorded fingerprint ---------------------------------------------------
 
 _TEXT_FIELDS = ("label", "placeholder", "title", "alt")
@@ -199,13 +224,41 @@ def testid_verdict(ref: Mapping[str, str], cand: Mapping[str, str]) -> int:
     return best_verdict(id_verdict(a, b) for a in ref.values() for b in cand.values())
 
 
-def fingerprint_verdicts(ref: Fingerprint, cand: Fingerprint) -> dict[str, int]:
-    """Verdict per identity attribute present on both sides (text and accessible name as one)."""
-    out: dict[str, int] = {}
-    mine = [v for v in (ref.text, ref.accessible_name) if v]
-    theirs = [v for v in (cand.text, cand.accessible_name) if v]
+def own_name(fp: Fingerprint) -> str:
+    """The accessible name unless it merely repeats the label, placeholder, title or alt.
+
+    A field named by its label or placeholder must not count that one change (or agreement) twice.
+    """
+    others = [v for v in (fp.label, fp.placeholder, fp.title, fp.alt) if v]
+    if not others or not fp.accessible_name:
+        return fp.accessible_name
+    name = _literal(fp.accessible_name)
+    return "" if any(_literal(v) == name for v in others) else fp.accessible_name
+
+
+def name_verdict(ref: Fingerprint, cand: Fingerprint) -> int | None:
+    """Visible text and accessible name judged as one, each against its own kind first.
+
+    A conflict in either wins: "Delete" buttons whose accessible names read "Delete Dave" and
+    "Delete Carol" are different buttons, whatever their shared text says.
+    """
+    ref_name, cand_name = own_name(ref), own_name(cand)
+    same = [text_verdict(a, b) for a, b in ((ref.text, cand.text), (ref_name, cand_name)) if a and b]
+    if same:
+        return CONFLICT if CONFLICT in same else max(same)
+    mine = [v for v in (ref.text, ref_name) if v]
+    theirs = [v for v in (cand.text, cand_name) if v]
     if mine and theirs:
-        out["name"] = best_verdict(text_verdict(a, b) for a in mine for b in theirs)
+        return best_verdict(text_verdict(a, b) for a in mine for b in theirs)
+    return None
+
+
+def fingerprint_verdicts(ref: Fingerprint, cand: Fingerprint) -> dict[str, int]:
+    """Verdict per identity attribute present on both sides (``text``: text and accessible name)."""
+    out: dict[str, int] = {}
+    name = name_verdict(ref, cand)
+    if name is not None:
+        out["text"] = name
     for field in _TEXT_FIELDS:
         a, b = getattr(ref, field), getattr(cand, field)
         if a and b:
@@ -238,13 +291,20 @@ def unstable_keys(ref: Fingerprint, cand: Fingerprint) -> frozenset[str]:
 _NO_EVIDENCE = Evidence()
 
 
-def evidence_from(verdicts: Mapping[str, int], unstable: frozenset[str] = frozenset()) -> Evidence:
+def evidence_from(
+    verdicts: Mapping[str, int],
+    unstable: frozenset[str] = frozenset(),
+    minor: frozenset[str] = DEVELOPER_KEYS,
+    stable: frozenset[str] = STABLE_KEYS,
+) -> Evidence:
     if not verdicts and not unstable:
         return _NO_EVIDENCE
     return Evidence(
         agree=tuple(k for k, v in verdicts.items() if v == AGREE),
         partial=tuple(k for k, v in verdicts.items() if v == PARTIAL),
         conflicts=tuple(k for k, v in verdicts.items() if v == CONFLICT),
+        minor=minor,
+        stable=stable,
         unstable=unstable,
     )
 
@@ -253,3 +313,32 @@ def distinctive(value: str) -> bool:
     """Specific enough that a unique exact match means something: several real words."""
     found = words(value)
     return len(found) >= DISTINCT_MIN_WORDS and max(len(w) for w in found) >= 3
+
+
+def with_specific(
+    evidences: Sequence[Evidence],
+    comparable: Sequence[bool],
+    distinct: frozenset[str],
+    names: frozenset[str],
+) -> list[Evidence]:
+    """Mark agreements that exactly one comparable candidate has (and that are ``distinct``).
+
+    ``comparable`` says which candidates are of the reference's family (only they can share an
+    agreement); ``names`` are the keys whose specific agreement also counts as ``unique``.
+    """
+    holders: dict[str, list[int]] = {}
+    for index, evidence in enumerate(evidences):
+        if comparable[index]:
+            for key in evidence.agree:
+                holders.setdefault(key, []).append(index)
+    out = list(evidences)
+    for key, indexes in holders.items():
+        if len(indexes) != 1 or key not in distinct:
+            continue
+        evidence = out[indexes[0]]
+        out[indexes[0]] = replace(
+            evidence,
+            specific=(*evidence.specific, key),
+            unique=(*evidence.unique, key) if key in names else evidence.unique,
+        )
+    return out

@@ -24,18 +24,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from .fingerprint import Box, Fingerprint
 from .identity import (
-    UNIQUE_ATTRS,
+    DEVELOPER_KEYS,
+    NAME_KEYS,
     Evidence,
     distinctive,
     evidence_from,
     family,
     fingerprint_verdicts,
     unstable_keys,
+    with_specific,
 )
 from .similarity import EMPTY, Prepared, prepare, similarity, text_similarity
 
@@ -305,44 +307,41 @@ def rank(
 ) -> list[Match]:
     """Score every candidate against ``reference``; best first, ties kept in document order.
 
-    Each match also carries its identity evidence (see ``identity``); an exact agreement on a
-    distinctive name / label / placeholder that no other candidate of the same family shares is
-    marked ``unique``.
+    Each match also carries its identity evidence (see ``identity``): an exact agreement that no
+    other candidate of the same family shares is ``specific`` (texts only with several words),
+    and ``unique`` as well when it is the visible text / accessible name, label or placeholder.
     """
     used = WEIGHTS if weights is None else {**WEIGHTS, **weights}
     ref = _Reference(reference)
-    matches = []
-    agreeing: dict[str, list[int]] = {name: [] for name in UNIQUE_ATTRS}
-    for index, cand in enumerate(candidates):
+    scored = []
+    evidences = []
+    comparable = []
+    for cand in candidates:
         cand_family = family(cand)
-        score, breakdown, sims = _score_one(ref, cand, used, cand_family)
-        evidence = evidence_from(fingerprint_verdicts(reference, cand), unstable_keys(reference, cand))
-        if evidence.agree and cand_family == ref.family:
-            for name in UNIQUE_ATTRS:
-                if name in evidence.agree:
-                    agreeing[name].append(index)
-        matches.append(Match(index, cand, score, breakdown, sims, evidence, used, reference))
-    _mark_unique(matches, agreeing, _distinct_attrs(reference))
+        scored.append(_score_one(ref, cand, used, cand_family))
+        evidences.append(evidence_from(fingerprint_verdicts(reference, cand), unstable_keys(reference, cand)))
+        comparable.append(cand_family == ref.family)
+    evidences = with_specific(evidences, comparable, _distinct_keys(reference), NAME_KEYS)
+    matches = [
+        Match(index, cand, score, breakdown, sims, evidence, used, reference)
+        for index, (cand, (score, breakdown, sims), evidence) in enumerate(
+            zip(candidates, scored, evidences, strict=True)
+        )
+    ]
     matches.sort(key=_sort_key)
     return matches
 
 
-def _distinct_attrs(fp: Fingerprint) -> set[str]:
-    values = {"name": (fp.text, fp.accessible_name), "label": (fp.label,), "placeholder": (fp.placeholder,)}
-    return {name for name, texts in values.items() if any(distinctive(t) for t in texts if t)}
-
-
-def _mark_unique(matches: list[Match], agreeing: Mapping[str, list[int]], distinct: set[str]) -> None:
-    """Flag the one candidate that alone matches a distinctive name exactly (in document order)."""
-    for name, indexes in agreeing.items():
-        if len(indexes) != 1 or name not in distinct:
-            continue
-        match = matches[indexes[0]]
-        evidence = match.evidence
-        if evidence is None or not evidence.identified:
-            continue
-        evidence = replace(evidence, unique=(*evidence.unique, name))
-        matches[indexes[0]] = replace(match, evidence=evidence)
+def _distinct_keys(fp: Fingerprint) -> frozenset[str]:
+    """Keys whose page-unique agreement is specific: identifiers, and texts of several words."""
+    texts = {
+        "text": (fp.text, fp.accessible_name),
+        "label": (fp.label,),
+        "placeholder": (fp.placeholder,),
+        "title": (fp.title,),
+        "alt": (fp.alt,),
+    }
+    return DEVELOPER_KEYS | {key for key, values in texts.items() if any(distinctive(v) for v in values if v)}
 
 
 def _sort_key(match: Match) -> tuple[float, int]:

@@ -21,7 +21,9 @@ recorded element at least ``TIE_AGREEMENT`` (weighted mean over those attributes
 stands: the most trusted evidence says none of them is clearly the element, and a less trusted
 level must not overrule it. Contenders trailing that best by ``TIE_LEAD`` (or the decision
 margin, if larger) drop out; when one is left it wins, and when all levels are used up with
-several left, it is a refusal.
+several left, it is a refusal. The container must agree even when it does not separate the
+contenders (``MUST_AGREE``): if no remaining row or card matches the recorded one, the recorded
+item is gone, and its neighbours must not pick another.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ TIE_AGREEMENT = 0.8
 TIE_LEAD = 0.2
 # A spread below this on an attribute is noise, not a difference between contenders.
 DIFF_EPS = 0.05
+# Levels the remaining contenders must agree on with the recorded element even when they do not
+# separate them: the container text of repeated items.
+MUST_AGREE = frozenset({"context"})
 
 # Keys of rank() and of hint scoring (cold mode), grouped by how far they are trusted.
 LEVELS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -98,20 +103,20 @@ def _mean(match: Match, keys: Sequence[str], sims: Mapping[str, float]) -> float
     return sum(_weight(match.weights, k) * sims.get(k, 0.0) for k in keys) / total
 
 
-def _sims(alive: Sequence[Seat], level: frozenset[str]) -> list[dict[str, float]]:
+def _sims(alive: Sequence[Seat], level: frozenset[str]) -> list[Mapping[str, float]]:
     """Per contender, the similarities to judge ``level`` on (context: distinctive words only)."""
-    out = [dict(s.match.sims) for s in alive]
     refs = [s.match.reference for s in alive]
     if "context" not in level or any(r is None or not r.context for r in refs):
-        return out
+        return [s.match.sims for s in alive]
     reference = refs[0]
     assert reference is not None
     tokens = [prepare(s.match.candidate.context).tokens for s in alive]
     shared = frozenset.intersection(*tokens)
     mine = prepare(reference.context).tokens - shared
-    for sims, theirs in zip(out, tokens, strict=True):
-        sims["context"] = token_set_similarity(mine, theirs - shared)
-    return out
+    return [
+        {**s.match.sims, "context": token_set_similarity(mine, theirs - shared)}
+        for s, theirs in zip(alive, tokens, strict=True)
+    ]
 
 
 def _unstable(match: Match) -> frozenset[str]:
@@ -132,6 +137,24 @@ def differing(
     return out
 
 
+def _shared_agreement(
+    alive: Sequence[Seat], level: frozenset[str], sims: Sequence[Mapping[str, float]]
+) -> float | None:
+    """For a level that must agree even when it does not separate: the contenders' agreement.
+
+    Only the container (``MUST_AGREE``): among repeated items it says *which* item, so when no
+    contender's row / card matches the recorded one, the recorded item is gone, and telling the
+    others apart by their neighbours would only pick another item.
+    """
+    if not level & MUST_AGREE:
+        return None
+    reference = alive[0].match.reference
+    if reference is None or not reference.context:
+        return None
+    keys = sorted(level & MUST_AGREE)
+    return max(_mean(s.match, keys, m) for s, m in zip(alive, sims, strict=True))
+
+
 def break_tie(group: Sequence[Seat], margin: float) -> TieOutcome:
     """The one contender singled out by the most trusted differing content, or None with why."""
     alive = list(group)
@@ -142,6 +165,9 @@ def break_tie(group: Sequence[Seat], margin: float) -> TieOutcome:
         sims = _sims(alive, level)
         keys = differing([s.match for s in alive], level, sims)
         if not keys:
+            shared = _shared_agreement(alive, level, sims)
+            if shared is not None and shared < TIE_AGREEMENT:
+                return TieOutcome(None, f"on {name} none of them agrees with the recorded one ({shared:.2f})")
             continue
         means = [(_mean(s.match, keys, m), s) for s, m in zip(alive, sims, strict=True)]
         scored = sorted(means, key=lambda p: -p[0])
