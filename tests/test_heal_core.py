@@ -526,7 +526,8 @@ def test_text_verdicts(ref: str, cand: str, expected: int) -> None:
         ("row-3", "row-3", NEUTRAL),
         ("btn-login-x7f3a", "btn-signup-k2j9q", NEUTRAL),  # generated ids never count against
         ("forgot", "forgot-user", NEUTRAL),
-        ("login", "signin", CONFLICT),
+        ("login", "signin", AGREE),  # everyday UI synonyms
+        ("login", "logout", CONFLICT),
     ],
 )
 def test_id_verdicts(ref: str, cand: str, expected: int) -> None:
@@ -963,3 +964,16 @@ def test_cold_class_locator_follows_a_renamed_class_but_position_alone_does_not_
     assert matches[0].candidate is first and matches[0].score - matches[1].score >= DEFAULT_MARGIN
     decision = decide(matches)
     assert decision.chosen is None and "only position" in decision.reason
+
+
+@pytest.mark.parametrize(("ref", "cand", "expected"), [
+    ("Login", "Sign in", AGREE),
+    ("Subscribe", "Sign up", AGREE),
+    ("Export CSV", "Download CSV", AGREE),
+    ("Delete Dave", "Remove Dave", AGREE),
+    ("Forgot password?", "Forgot username?", CONFLICT),
+    ("Delete Dave", "Remove Carol", CONFLICT),
+    ("Sign in", "Sign out", CONFLICT),
+])
+def test_everyday_ui_synonyms_agree_but_content_words_conflict(ref: str, cand: str, expected: int) -> None:
+    assert text_verdict(ref, cand) == expected

@@ -89,6 +89,14 @@ def is_fragile(hints: LocatorHints) -> bool:
     return any(_GENERATED.search(token) for token in (*hints.ids, *hints.classes, *hints.scopes))
 
 
+def _same_content(a: Fingerprint, b: Fingerprint) -> bool:
+    """Same own text and same container text: look-alike items of a list differ in the latter."""
+    def norm(value: str) -> str:
+        return " ".join(value.lower().split())
+
+    return norm(a.text) == norm(b.text) and norm(a.context) == norm(b.context)
+
+
 def page_of(locator: Any) -> Any:
     return locator.page
 
@@ -318,14 +326,13 @@ class Healer:
         except Exception:
             return None  # not there (yet) or not unique: the normal path deals with it
         now = rank(learned, [current])[0].score
-        if now >= DRIFT_SUSPECT:
+        if now >= DRIFT_SUSPECT and _same_content(learned, current):
             return None
         found = self._probe(page, action, learned, force=True)
         if found is None or found.decision.chosen is None:
             return None
         chosen = found.decision.chosen
-        margin = found.decision.margin
-        if chosen.candidate.css_path == current.css_path or chosen.score < now + margin:
+        if chosen.candidate.css_path == current.css_path or chosen.candidate.frame_path != current.frame_path:
             return None
         found.strategy = "drift"
         found.extra["current"] = now

@@ -123,16 +123,57 @@ class Evidence:
 # --- words and verdicts ---------------------------------------------------------------------------
 
 
+# Everyday UI wording that says the same thing: a designer rewording "Log in" as "Sign in" keeps
+# the element's meaning, "Forgot password?" becoming "Forgot username?" does not. Phrases map to
+# one canonical word before texts are compared; longer phrases are matched first.
+UI_SYNONYMS: dict[tuple[str, ...], str] = {
+    ("log", "in"): "login", ("sign", "in"): "login", ("signin",): "login", ("log", "on"): "login",
+    ("logon",): "login",
+    ("log", "out"): "logout", ("sign", "out"): "logout", ("signout",): "logout", ("log", "off"): "logout",
+    ("sign", "up"): "signup", ("register",): "signup", ("create", "account"): "signup",
+    ("create", "an", "account"): "signup", ("subscribe",): "signup",
+    ("export",): "download",
+    ("remove",): "delete", ("trash",): "delete",
+    ("modify",): "edit",
+    ("send",): "submit",
+    ("next",): "continue", ("proceed",): "continue",
+    ("previous",): "back", ("prev",): "back",
+    ("dismiss",): "close",
+    ("find",): "search",
+    ("preferences",): "settings", ("options",): "settings",
+    ("basket",): "cart", ("bag",): "cart",
+    ("purchase",): "buy",
+}
+_LONGEST_SYNONYM = max(len(phrase) for phrase in UI_SYNONYMS)
+
+
+def canonical_words(tokens: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(_LONGEST_SYNONYM, len(tokens) - i), 0, -1):
+            canonical = UI_SYNONYMS.get(tuple(tokens[i:i + size]))
+            if canonical is not None:
+                out.append(canonical)
+                i += size
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)
+
+
 @lru_cache(maxsize=65536)
 def words(value: str) -> tuple[str, ...]:
-    """Content words of a visible text, in order (numbers and codes are content in a text)."""
-    return tuple(t.lstrip("#") for t in tokenize(value))
+    """Content words of a visible text, in order (numbers and codes are content in a text),
+    with everyday UI synonyms made one word."""
+    return canonical_words([t.lstrip("#") for t in tokenize(value)])
 
 
 @lru_cache(maxsize=65536)
 def stable_words(value: str) -> tuple[str, ...]:
     """Words of an id-like value without its generated parts (hashes, numbers)."""
-    return tuple(t for t in tokenize(value) if not t.startswith("#") and not t.isdigit())
+    return canonical_words([t for t in tokenize(value) if not t.startswith("#") and not t.isdigit()])
 
 
 @lru_cache(maxsize=65536)
@@ -145,7 +186,9 @@ def _literal(value: str) -> str:
     return " ".join(value.lower().split())
 
 
-def _compare_words(a: tuple[str, ...], b: tuple[str, ...], same: int) -> int:
+def _compare_words(a: tuple[str, ...], b: tuple[str, ...], same: int, a_words: int | None = None) -> int:
+    """``a_words``: how many words ``a`` had before synonyms joined some (a one-word label that
+    grew is not evidence; "Sign in" is two words even when it compares as "login")."""
     if not a or not b:
         return NEUTRAL
     if "".join(a) == "".join(b) or sorted(a) == sorted(b):
@@ -153,7 +196,9 @@ def _compare_words(a: tuple[str, ...], b: tuple[str, ...], same: int) -> int:
     mine, theirs = set(a), set(b)
     if mine - theirs and "".join(a) not in "".join(b):
         return CONFLICT
-    return PARTIAL if len(mine) / len(mine | theirs) >= GROWTH_COVERAGE and len(mine) > 1 else NEUTRAL
+    count = a_words if a_words is not None else len(mine)
+    coverage = count / (count + len(theirs - mine))
+    return PARTIAL if coverage >= GROWTH_COVERAGE and count > 1 else NEUTRAL
 
 
 @lru_cache(maxsize=65536)
@@ -161,7 +206,7 @@ def text_verdict(ref: str, cand: str) -> int:
     """Verdict for user-facing texts (name, label, placeholder, title, alt, href)."""
     if not ref or not cand:
         return NEUTRAL
-    return _compare_words(words(ref), words(cand), AGREE)
+    return _compare_words(words(ref), words(cand), AGREE, len(tokenize(ref)))
 
 
 @lru_cache(maxsize=65536)
@@ -311,7 +356,7 @@ def evidence_from(
 
 def distinctive(value: str) -> bool:
     """Specific enough that a unique exact match means something: several real words."""
-    found = words(value)
+    found = [t.lstrip("#") for t in tokenize(value)]  # as written: "Sign in" is two words
     return len(found) >= DISTINCT_MIN_WORDS and max(len(w) for w in found) >= 3
 
 
