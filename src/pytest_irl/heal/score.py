@@ -24,11 +24,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .fingerprint import Box, Fingerprint
 from .identity import (
+    AGREE,
     DEVELOPER_KEYS,
     NAME_KEYS,
     Evidence,
@@ -36,6 +37,7 @@ from .identity import (
     evidence_from,
     family,
     fingerprint_verdicts,
+    text_verdict,
     unstable_keys,
     with_specific,
 )
@@ -82,6 +84,8 @@ _TEXT_FIELDS = (
     "href",
     "context",
 )
+# Texts a person reads, where everyday UI synonyms count as the same words.
+_WORDED_FIELDS = frozenset({"accessible_name", "text", "label", "placeholder", "title", "alt"})
 
 # Half the similarity at this centre-to-centre distance (CSS px): a banner pushing the element
 # down keeps most of the credit, a sibling button a row away gets about half.
@@ -246,7 +250,11 @@ def _score_one(
         mine = ref.text[name]
         theirs: str = getattr(cand, name)
         if mine.norm or theirs:
-            sims[name] = similarity(mine, prepare(theirs)) if theirs else 0.0
+            sim = similarity(mine, prepare(theirs)) if theirs else 0.0
+            # The same words once everyday UI synonyms are joined ("Log in" / "Sign in").
+            if 0.0 < sim < 1.0 and name in _WORDED_FIELDS:
+                sim = 1.0 if text_verdict(getattr(fp, name), theirs) == AGREE else sim
+            sims[name] = sim
 
     if fp.classes or cand.classes:
         theirs_classes = prepare(_classes_text(cand.classes)) if cand.classes else EMPTY
@@ -322,6 +330,7 @@ def rank(
         evidences.append(evidence_from(fingerprint_verdicts(reference, cand), unstable_keys(reference, cand)))
         comparable.append(cand_family == ref.family)
     evidences = with_specific(evidences, comparable, _distinct_keys(reference), NAME_KEYS)
+    evidences = _same_slot_text(reference, candidates, evidences, comparable)
     matches = [
         Match(index, cand, score, breakdown, sims, evidence, used, reference)
         for index, (cand, (score, breakdown, sims), evidence) in enumerate(
@@ -330,6 +339,27 @@ def rank(
     ]
     matches.sort(key=_sort_key)
     return matches
+
+
+def _same_slot_text(
+    reference: Fingerprint,
+    candidates: Sequence[Fingerprint],
+    evidences: list[Evidence],
+    comparable: list[bool],
+) -> list[Evidence]:
+    """A short text that only one candidate of the family has, in the very slot (same absolute
+    XPath) the reference was in, names that element: "Continue" rendered late with a new id.
+    Position supports the text here; it never decides alone."""
+    holders = [i for i, e in enumerate(evidences) if comparable[i] and "text" in e.agree]
+    if len(holders) != 1:
+        return evidences
+    index = holders[0]
+    evidence = evidences[index]
+    if "text" in evidence.specific or not reference.xpath or candidates[index].xpath != reference.xpath:
+        return evidences
+    out = list(evidences)
+    out[index] = replace(evidence, specific=(*evidence.specific, "text"))
+    return out
 
 
 def _distinct_keys(fp: Fingerprint) -> frozenset[str]:
