@@ -89,6 +89,16 @@ def is_fragile(hints: LocatorHints) -> bool:
     return any(_GENERATED.search(token) for token in (*hints.ids, *hints.classes, *hints.scopes))
 
 
+def _appears(locator: Any, within_s: float) -> bool:
+    """Wait up to ``within_s`` for ``locator`` to match: Playwright returns the moment it does."""
+    try:
+        locator.wait_for(state="attached", timeout=max(1.0, within_s * 1000.0))
+    except Exception as exc:
+        # Matching several elements is "there" too: the action then fails as Playwright would.
+        return "strict mode violation" in str(exc)
+    return True
+
+
 def _same_content(a: Fingerprint, b: Fingerprint) -> bool:
     """Same own text and same container text: look-alike items of a list differ in the latter."""
     def norm(value: str) -> str:
@@ -226,7 +236,7 @@ class Healer:
         interval = POLL_START_S
         last: _Found | None = None
         while time.perf_counter() < deadline - interval:
-            if target.count() > 0:
+            if _appears(target, interval):
                 return Heal(target, None)  # a late element: the original, never a look-alike
             if cached is not None:
                 healed = page.locator(cached.selector)
@@ -241,7 +251,6 @@ class Healer:
                 last = found
                 if found.decision.accepted:
                     return self._heal_to(action, step, page, path, found)
-            time.sleep(interval)
             interval = min(POLL_MAX_S, interval * 1.5)
         if last is not None and step is not None and not last.decision.accepted:
             step.heal_refused = self._refusal(action, last)
@@ -318,7 +327,8 @@ class Healer:
             return None
         page = page_of(action.target)
         path = url_path(page.url)
-        learned = self.memory.lookup(action.selector, path, self.nodeid)
+        # Never wait for the store here: this runs before every fragile action, broken or not.
+        learned = self.memory.lookup(action.selector, path, self.nodeid, wait=False)
         if learned is None:
             return None
         try:
