@@ -63,6 +63,10 @@ class TextHint(BaseModel):
         if self.matches(actual):
             return 1.0
         probe = re.sub(r"\\.|[\^$.*+?()\[\]{}|]", " ", self.value) if self.regex else self.value
+        from .identity import AGREE, text_verdict  # identity imports this module
+
+        if not self.regex and text_verdict(self.value, actual) == AGREE:
+            return FUZZY_CAP  # the same words once everyday UI synonyms are joined
         return FUZZY_CAP * text_similarity(probe, actual)
 
 
