@@ -129,14 +129,14 @@ def test_score_falls_monotonically_as_attributes_diverge() -> None:
         login_button(
             id="btn-login-k2j9q",
             id_xpath='//*[@id="btn-login-k2j9q"]',
-            text="Sign in now",
-            accessible_name="Sign in now",
+            text="Sign in securely",
+            accessible_name="Sign in securely",
         ),
         login_button(
             id="btn-login-k2j9q",
             id_xpath='//*[@id="btn-login-k2j9q"]',
-            text="Sign in now",
-            accessible_name="Sign in now",
+            text="Sign in securely",
+            accessible_name="Sign in securely",
             classes=["btn", "btn-outline"],
         ),
         login_button(
@@ -388,7 +388,7 @@ def test_hint_score_strategies() -> None:
     assert hint_score(role, cancel).score < 0.7
     assert hint_score(role, email, strategy="role").score < 0.3
 
-    reworded = parse_locator('internal:text="Sign in now"s')
+    reworded = parse_locator('internal:text="Sign in securely"s')
     assert (
         hint_score(reworded, sign_in, strategy="text").score
         > hint_score(reworded, cancel, strategy="text").score
@@ -503,7 +503,7 @@ def test_suggest_scopes_frames_and_quotes_strings() -> None:
         ("Log in", "Login", AGREE),
         ("Forgot password?", "forgot  Password", AGREE),
         ("View cart", "Cart view", AGREE),
-        ("Sign in", "Sign in now", PARTIAL),
+        ("Sign in", "Sign in securely", PARTIAL),
         ("Delete", "Delete account", NEUTRAL),
         ("Forgot password?", "Forgot username?", CONFLICT),
         ("Apply coupon", "Apply", CONFLICT),
@@ -977,3 +977,24 @@ def test_cold_class_locator_follows_a_renamed_class_but_position_alone_does_not_
 ])
 def test_everyday_ui_synonyms_agree_but_content_words_conflict(ref: str, cand: str, expected: int) -> None:
     assert text_verdict(ref, cand) == expected
+
+
+@pytest.mark.parametrize(("identifier", "name", "expected"), [
+    ("pay-btn", "Pay now", True),
+    ("view-cart", "View cart", True),
+    ("checkout", "Checkout", True),
+    ("btn-export", "Download", True),  # an everyday synonym
+    ("forgot", "Forgot username?", False),  # the name says more than the id: another element
+    ("chk-sms", "SMS notifications", False),
+    ("btn-123", "Login", False),
+])
+def test_identifier_spelling_the_name_is_evidence(identifier: str, name: str, expected: bool) -> None:
+    from pytest_irl.heal.hint_scoring import names_element
+
+    assert names_element(identifier, Fingerprint(tag="button", text=name, accessible_name=name)) is expected
+
+
+def test_filler_words_do_not_change_what_a_text_names() -> None:
+    assert text_verdict("Contact us", "Contact") == AGREE
+    assert text_verdict("Pay now", "Pay") == AGREE
+    assert text_verdict("Contact sales", "Contact") == CONFLICT

@@ -144,6 +144,8 @@ UI_SYNONYMS: dict[tuple[str, ...], str] = {
     ("basket",): "cart", ("bag",): "cart",
     ("purchase",): "buy",
 }
+# Filler a visible text may gain or lose without naming another thing ("Contact us", "Pay now").
+FILLER_WORDS = frozenset({"a", "an", "the", "us", "now", "here", "please", "your", "my"})
 _LONGEST_SYNONYM = max(len(phrase) for phrase in UI_SYNONYMS)
 
 
@@ -167,7 +169,7 @@ def canonical_words(tokens: list[str]) -> tuple[str, ...]:
 def words(value: str) -> tuple[str, ...]:
     """Content words of a visible text, in order (numbers and codes are content in a text),
     with everyday UI synonyms made one word."""
-    return canonical_words([t.lstrip("#") for t in tokenize(value)])
+    return canonical_words([t.lstrip("#") for t in tokenize(value) if t not in FILLER_WORDS])
 
 
 @lru_cache(maxsize=65536)
