@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -39,8 +40,16 @@ def _server_url(request: pytest.FixtureRequest, backend: str) -> str:
 def fresh_database(server_url: str) -> tuple[str, str]:
     """Create an empty database on ``server_url``; returns (its URL, its name)."""
     name = f"irl_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    for attempt in range(3):
+        try:
+            with psycopg.connect(server_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            break
+        except psycopg.errors.ObjectInUse:
+            # CREATE DATABASE copies template1 and refuses while anything else is connected to it.
+            if attempt == 2:
+                raise
+            time.sleep(0.5)
     params = conninfo_to_dict(server_url)
     params["dbname"] = name
     return make_conninfo(**params), name
