@@ -272,3 +272,24 @@ def test_heal_marker_and_heal_off_option(
         "def test_sign_in", "import pytest\n\n@pytest.mark.irl(heal=False)\ndef test_sign_in")
     pytester.makepyfile(test_app=marked)
     pytester.runpytest_subprocess("--irl", "--irl-db", db_url).assert_outcomes(failed=1)
+
+
+def test_a_killed_xdist_worker_leaves_its_run_interrupted(pytester: pytest.Pytester, db_url: str) -> None:
+    pytester.makepyfile(test_kill="""
+        import os, signal, time
+
+        def test_dies(page):
+            page.set_content("<button>x</button>")
+            page.get_by_role("button").click()
+            time.sleep(1)  # the run row is written as 'running' before the worker dies
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        def test_lives(page):
+            page.set_content("<button>y</button>")
+            page.get_by_role("button").click()
+    """)
+    result = pytester.runpytest_subprocess("-n", "2", "--irl", "--irl-db", db_url)
+    assert result.ret == 1
+    stored = rows(db_url, "SELECT nodeid, status FROM test_runs")
+    statuses = {r["nodeid"].split("::")[1]: r["status"] for r in stored}
+    assert statuses == {"test_dies[chromium]": "interrupted", "test_lives[chromium]": "passed"}

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Error
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from pytest_irl.heal import parse_locator
 from pytest_irl.healer import is_fragile, python_for
 from pytest_irl.memory import url_path
 from pytest_irl.models import Step
-from pytest_irl.policy import Action, Policy, element_never_found, safe_to_repeat
+from pytest_irl.policy import Action, Policy
 
 
 def flaky(failures: list[BaseException]):  # type: ignore[no-untyped-def]
@@ -47,19 +46,6 @@ def test_retries_stop_when_the_budget_is_spent() -> None:
     with pytest.raises(Error):
         Policy().execute(Action("click", perform, timeout_ms=300), None)
     assert 1 < len(calls) < 5
-
-
-def test_timeout_call_logs_tell_whether_repeating_is_safe() -> None:
-    missing = PlaywrightTimeout(
-        'Locator.click: Timeout 300ms exceeded.\nCall log:\n  - waiting for locator("#zz")')
-    covered = PlaywrightTimeout(
-        'Timeout.\nCall log:\n  - waiting for locator("#a")\n'
-        '    - locator resolved to <button id="a">A</button>\n  - attempting click action')
-    clicked = PlaywrightTimeout("Timeout.\nCall log:\n  - performing click action\n  - click action done\n"
-                                "  - waiting for scheduled navigations to finish")
-    assert element_never_found(missing) and safe_to_repeat(missing)
-    assert not element_never_found(covered) and safe_to_repeat(covered)
-    assert not safe_to_repeat(clicked)
 
 
 @pytest.mark.parametrize(("selector", "code"), [

@@ -111,3 +111,4 @@ class TestRun(_Camel):
     steps: list[Step] = Field(default_factory=list)
     first_run_id: uuid.UUID | None = None  # a rerun: the row of the test's first attempt
     flaky: bool = False  # the passing rerun of a test that failed first
+    controller_id: uuid.UUID | None = None  # the pytest process (xdist controller) that ran it

@@ -108,7 +108,8 @@ def _make_recording(config: pytest.Config) -> Any:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "irl_session_id" in workerinput:
         session_id, worker = uuid.UUID(workerinput["irl_session_id"]), workerinput["workerid"]
-        return Recording(config, location, session_id, worker, settings)
+        controller_id = uuid.UUID(workerinput["irl_controller_id"])
+        return Recording(config, location, session_id, worker, settings, controller_id)
     return Recording(config, location, session_id_from(config.getoption("irl_session_id")), None, settings)
 
 

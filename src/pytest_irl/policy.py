@@ -19,8 +19,8 @@ DEFAULT_TIMEOUT_MS = 30_000.0
 MAX_RETRIES = 5
 BACKOFF_MS = (50, 100, 200, 400, 800)
 
-# The first try of a healable action is this short: an element that is there is acted on at once,
-# one that is not is looked for (the original and the candidates together) for the rest of the budget.
+# A healable action first waits this long for its element; one that is not there by then is looked
+# for (the original and the candidates together) for the rest of the action's budget.
 FIRST_TRY_MS = 400.0
 
 # Messages of failures that another try can fix: the element or document went away while the
@@ -86,22 +86,6 @@ class Healer(Protocol):
     def check_drift(self, action: Action, step: Step | None) -> Heal | None: ...
 
 
-# Call-log lines Playwright writes once the action reached the element: retrying the call could
-# do it twice (a second click), so such a timeout is final.
-_DISPATCHED = ("performing", "action done", "scheduled navigations", "navigated to")
-_RESOLVED = "locator resolved to"
-
-
-def element_never_found(exc: BaseException) -> bool:
-    log = str(exc).lower()
-    return _RESOLVED not in log and not any(marker in log for marker in _DISPATCHED)
-
-
-def safe_to_repeat(exc: BaseException) -> bool:
-    log = str(exc).lower()
-    return not any(marker in log for marker in _DISPATCHED)
-
-
 class Policy:
     def __init__(self, healer: Healer | None = None) -> None:
         self.healer = healer
@@ -118,22 +102,12 @@ class Policy:
             if drifted is not None and drifted.info is not None:
                 return self._perform_healed(action, step, drifted, deadline, attempts)
             first_ms = min(FIRST_TRY_MS, action.timeout_ms)
-            if first_ms < action.timeout_ms:
-                t0 = time.perf_counter()
-                try:
-                    result = action.perform(action.target, first_ms)
-                except Exception as exc:
-                    if not _is_timeout(exc) or not safe_to_repeat(exc):
-                        attempts.append(_attempt("original", action.selector, t0, exc))
-                        raise
-                    attempts.append(_attempt("original", action.selector, t0, exc, outcome="waiting"))
-                    if element_never_found(exc):
-                        heal = _quietly(lambda: healer.heal(action, deadline, step))
-                        if heal is not None and heal.info is not None:
-                            return self._perform_healed(action, step, heal, deadline, attempts)
-                else:
-                    attempts.append(_attempt("original", action.selector, t0, None))
-                    return result
+            t0 = time.perf_counter()
+            if first_ms < action.timeout_ms and not _present(action.target, first_ms):
+                attempts.append(_attempt("original", action.selector, t0, None, outcome="waiting"))
+                heal = _quietly(lambda: healer.heal(action, deadline, step))
+                if heal is not None and heal.info is not None:
+                    return self._perform_healed(action, step, heal, deadline, attempts)
         return self._retrying(action, deadline, attempts, "original" if not attempts else "wait")
 
     def _retrying(self, action: Action, deadline: float, attempts: list[Attempt], strategy: str) -> Any:
@@ -180,6 +154,17 @@ def _is_timeout(exc: BaseException) -> bool:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     return isinstance(exc, PlaywrightTimeout)
+
+
+def _present(locator: Any, within_ms: float) -> bool:
+    """Does ``locator`` match within ``within_ms``? Only looks: the action itself then runs with
+    its whole timeout, so a slow click is never cut short and never repeated."""
+    try:
+        locator.wait_for(state="attached", timeout=within_ms)
+    except Exception as exc:
+        # Several matches, a closed page: the action itself raises that, as Playwright would.
+        return not _is_timeout(exc)
+    return True
 
 
 def _quietly(fn: Callable[[], Heal | None]) -> Heal | None:

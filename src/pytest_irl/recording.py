@@ -29,11 +29,13 @@ class Recording:
     """Registered as a plugin when ``--irl`` is on; its fixtures override pytest-playwright's."""
 
     def __init__(self, config: pytest.Config, location: StoreLocation, session_id: uuid.UUID,
-                 worker: str | None, settings: HealSettings | None = None) -> None:
+                 worker: str | None, settings: HealSettings | None = None,
+                 controller_id: uuid.UUID | None = None) -> None:
         self.config = config
         self.location = location
         self.session_id = session_id
         self.worker = worker
+        self.controller_id = controller_id or uuid.uuid4()
         self.memory = Memory()
         self.healer = Healer(self.memory, settings, persist=self._persist_fingerprint)
         self.layer = Layer(Policy(self.healer), on_error=self._note_problem)
@@ -61,10 +63,19 @@ class Recording:
         if self.writer is None:
             return
         if self.is_controller:
+            # Workers have written everything by now; what is still 'running' can never finish.
+            self.interrupt_runs(None)
             self.writer.submit("session_finish", {
                 "id": self.session_id, "finished_at": utcnow(), "exit_status": int(exitstatus),
             })
         self.writer.close()
+
+    def interrupt_runs(self, worker: str | None) -> None:
+        """Mark this controller's unfinished runs (of ``worker``, or all) as interrupted."""
+        if self.writer is not None:
+            self.writer.submit("interrupt", {
+                "session_id": self.session_id, "controller_id": self.controller_id, "worker": worker,
+            })
 
     def summary_line(self) -> tuple[str, dict[str, bool]] | None:
         writer = self.writer
@@ -106,7 +117,7 @@ class Recording:
             return
         run = TestRun(
             session_id=self.session_id, nodeid=item.nodeid, browser=_browser_name(item),
-            worker=self.worker,
+            worker=self.worker, controller_id=self.controller_id,
         )
         attempt = item.stash.get(ATTEMPT, None)
         if attempt is not None:  # the test has reruns: each attempt is its own row, linked to the first

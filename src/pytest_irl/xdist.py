@@ -14,3 +14,10 @@ class XdistIntegration:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["irl_session_id"] = str(self.recording.session_id)
+        node.workerinput["irl_controller_id"] = str(self.recording.controller_id)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        # A worker that crashed (SIGKILL, segfault) never finishes its current test's row.
+        if error:
+            self.recording.interrupt_runs(str(node.gateway.id))

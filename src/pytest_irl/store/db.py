@@ -20,12 +20,12 @@ CONNECT_TIMEOUT_S = 3
 # Columns a caller may change with update_test_run, by their Python name.
 UPDATABLE = {
     "status", "attempt", "finished_at", "duration_ms", "error", "browser", "stream_url", "steps", "worker",
-    "first_run_id", "flaky",
+    "first_run_id", "flaky", "controller_id",
 }
 
 _RUN_COLUMNS = (
     "id", "session_id", "nodeid", "status", "attempt", "started_at", "finished_at", "duration_ms",
-    "error", "browser", "worker", "stream_url", "steps", "first_run_id", "flaky",
+    "error", "browser", "worker", "stream_url", "steps", "first_run_id", "flaky", "controller_id",
 )
 
 # A late 'running' write (a replayed spool, say) never rolls a finished run back to running.
@@ -45,7 +45,8 @@ ON CONFLICT (id) DO UPDATE SET
   steps = CASE WHEN jsonb_array_length(excluded.steps) >= jsonb_array_length(test_runs.steps)
                THEN excluded.steps ELSE test_runs.steps END,
   first_run_id = COALESCE(excluded.first_run_id, test_runs.first_run_id),
-  flaky = excluded.flaky OR test_runs.flaky
+  flaky = excluded.flaky OR test_runs.flaky,
+  controller_id = COALESCE(excluded.controller_id, test_runs.controller_id)
 """
 
 
@@ -64,6 +65,7 @@ def run_params(run: Mapping[str, Any]) -> tuple[Any, ...]:
         model.started_at, model.finished_at, model.duration_ms,
         storable(model.error) if model.error is not None else None,
         model.browser, model.worker, model.stream_url, Jsonb(steps), model.first_run_id, model.flaky,
+        model.controller_id,
     )
 
 
@@ -149,6 +151,18 @@ class Database:
             values.append(value)
         assignments = ", ".join(f"{name} = %s" for name in fields)  # names checked against UPDATABLE
         self.conn.execute(f"UPDATE test_runs SET {assignments} WHERE id = %s", (*values, run_id))
+
+    def interrupt_runs(self, session_id: Any, controller_id: Any, worker: str | None = None) -> int:
+        """Mark a controller's runs still 'running' (of one dead worker, or all) as 'interrupted'."""
+        cur = self.conn.execute(
+            "UPDATE test_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, now()),"
+            " error = COALESCE(error, %s)"
+            " WHERE session_id = %s AND controller_id = %s AND status = 'running'"
+            " AND (%s::text IS NULL OR worker = %s)",
+            ("the worker running this test died" if worker else "the session ended before this test did",
+             session_id, controller_id, worker, worker),
+        )
+        return cur.rowcount
 
     def get_test_run(self, run_id: str | uuid.UUID) -> TestRun | None:
         try:

@@ -27,6 +27,8 @@ def apply_op(db: Database, op: str, data: dict[str, Any]) -> None:
         db.create_test_run(data)
     elif op == "update":
         db.update_test_run(data["id"], **data["fields"])
+    elif op == "interrupt":
+        db.interrupt_runs(data["session_id"], data["controller_id"], data.get("worker"))
     elif op == "fingerprint":
         FingerprintStore(db).upsert(data)
     else:
