@@ -39,6 +39,7 @@ LEARN_MIN_AGREEMENT = 0.95
 # Below this similarity to what was learned, a still-matching element is suspected of drift.
 DRIFT_SUSPECT = 0.85
 POLL_START_S, POLL_MAX_S = 0.08, 0.4
+DRIFT_QUERY_MS = 2000.0
 # Past this share of the timeout, a page that never settles (polling timers) is healed anyway.
 UNSETTLED_HEAL_SHARE = 0.6
 TOP_CANDIDATES = 3
@@ -321,7 +322,7 @@ class Healer:
         }
 
     # drift -----------------------------------------------------------------------------------
-    def check_drift(self, action: Action, step: Step | None) -> Heal | None:
+    def check_drift(self, action: Action, step: Step | None, deadline: float) -> Heal | None:
         """For a fragile locator that still matches: is it still the element that was learned?"""
         if self.settings.drift == "off" or not action.selector or not is_fragile(self.hints(action.selector)):
             return None
@@ -332,7 +333,9 @@ class Healer:
         if learned is None:
             return None
         try:
-            current = Fingerprint.model_validate(action.target.evaluate(FINGERPRINT_JS, timeout=300))
+            # The element is there (the policy waited for it): allow a loaded machine some time.
+            budget_ms = max(1.0, min(DRIFT_QUERY_MS, (deadline - time.perf_counter()) * 1000.0 / 2))
+            current = Fingerprint.model_validate(action.target.evaluate(FINGERPRINT_JS, timeout=budget_ms))
         except Exception:
             return None  # not there (yet) or not unique: the normal path deals with it
         now = rank(learned, [current])[0].score

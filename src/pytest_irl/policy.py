@@ -83,7 +83,7 @@ class Healer(Protocol):
 
     def heal(self, action: Action, deadline: float, step: Step | None) -> Heal | None: ...
 
-    def check_drift(self, action: Action, step: Step | None) -> Heal | None: ...
+    def check_drift(self, action: Action, step: Step | None, deadline: float) -> Heal | None: ...
 
 
 class Policy:
@@ -98,9 +98,6 @@ class Policy:
         healing = healer is not None and healer.heals and action.healable and action.target is not None
         if healing:
             assert healer is not None
-            drifted = _quietly(lambda: healer.check_drift(action, step))
-            if drifted is not None and drifted.info is not None:
-                return self._perform_healed(action, step, drifted, deadline, attempts)
             first_ms = min(FIRST_TRY_MS, action.timeout_ms)
             t0 = time.perf_counter()
             if first_ms < action.timeout_ms and not _present(action.target, first_ms):
@@ -108,6 +105,10 @@ class Policy:
                 heal = _quietly(lambda: healer.heal(action, deadline, step))
                 if heal is not None and heal.info is not None:
                     return self._perform_healed(action, step, heal, deadline, attempts)
+            else:
+                drifted = _quietly(lambda: healer.check_drift(action, step, deadline))
+                if drifted is not None and drifted.info is not None:
+                    return self._perform_healed(action, step, drifted, deadline, attempts)
         return self._retrying(action, deadline, attempts, "original" if not attempts else "wait")
 
     def _retrying(self, action: Action, deadline: float, attempts: list[Attempt], strategy: str) -> Any:
