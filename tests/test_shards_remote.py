@@ -160,7 +160,7 @@ def test_two_shards_share_one_session(pytester: pytest.Pytester, db_url: str) ->
 
 @ONE_BACKEND
 def test_two_sessions_at_once_lose_nothing(pytester: pytest.Pytester, db_url: str) -> None:
-    count = 6
+    count = 4
     pytester.makeconftest(GATE_CONFTEST)
     pytester.makepyfile(test_shared=SHARED_SUITE.format(count=count))
     env = gate_env(pytester, 2)
