@@ -205,13 +205,12 @@ def playwright_server() -> Iterator[int]:
     browser of its own here, only the system Chromium.
     """
     port = free_port()
-    log = open(os.devnull, "w")
-    # A session of its own: the CLI is a Python launcher with the Node driver as its child, and
-    # both are ended together through the group.
+    # A process group of its own: the CLI is a Python launcher with the Node server as its child, and
+    # the Node server outlives a SIGTERM to the launcher alone.
     server = subprocess.Popen(
         [sys.executable, "-m", "playwright", "run-server", "--port", str(port), "--host", "127.0.0.1",
          "--unsafe"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -225,18 +224,16 @@ def playwright_server() -> Iterator[int]:
                 time.sleep(0.05)
         yield port
     finally:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(server.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                server.wait(3)
-                time.sleep(0.2)
-            except subprocess.TimeoutExpired:
-                continue
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(3)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(server.pid, signal.SIGKILL)  # whatever of the group is still there
+        except ProcessLookupError:
+            pass
         server.wait()
-        log.close()
 
 
 # The browser is launched by the server, from the options pytest-playwright sends along with the
