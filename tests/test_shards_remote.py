@@ -156,6 +156,8 @@ def test_two_shards_share_one_session(pytester: pytest.Pytester, db_url: str) ->
     assert len(headers) == 1 and str(session_id) in headers[0], shown.stdout
     assert "7 runs: 7 passed, 0 failed" in headers[0]
     assert all(f"test_{s}[chromium-" in shown.stdout for s in ("a", "b"))
+    by_name = run_irl_cli("--db", db_url, "runs", "--session", "ci-build-42", cwd=pytester.path)
+    assert str(session_id) in by_name.stdout and "7 runs: 7 passed" in by_name.stdout
 
 
 @ONE_BACKEND

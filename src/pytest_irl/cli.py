@@ -57,7 +57,7 @@ def _ms(value: Any) -> str:
 
 def cmd_runs(args: argparse.Namespace, db: Any) -> int:
     if args.session:
-        found = db.find_session(args.session)
+        found = db.find_session(_session_prefix(args.session))
         sessions = [found] if found else []
     else:
         sessions = db.recent_sessions(args.limit)
@@ -79,6 +79,15 @@ def cmd_runs(args: argparse.Namespace, db: Any) -> int:
         print(_table(rows, ["RUN", "STATUS", "TRY", "TIME", "STEPS", "HEALED", "TEST"]))
         print()
     return 0
+
+
+def _session_prefix(given: str) -> str:
+    """An id or its first characters as given; any other text is a --irl-session-id name."""
+    if all(ch in "0123456789abcdefABCDEF-" for ch in given):
+        return given
+    from .plugin import session_id_from
+
+    return str(session_id_from(given))
 
 
 def cmd_show(args: argparse.Namespace, db: Any) -> int:
