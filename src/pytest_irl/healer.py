@@ -329,7 +329,8 @@ class Healer:
         page = page_of(action.target)
         path = url_path(page.url)
         # Never wait for the store here: this runs before every fragile action, broken or not.
-        learned = self.memory.lookup(action.selector, path, self.nodeid, wait=False)
+        # Only this test's own record: a list item another test learned is another item, not drift.
+        learned = self.memory.lookup(action.selector, path, self.nodeid, wait=False, exact=True)
         if learned is None:
             return None
         try:

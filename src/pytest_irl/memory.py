@@ -61,16 +61,18 @@ class Memory:
         self._page[(selector, path)] = fp
         self._any[selector] = fp
 
-    def lookup(self, selector: str, path: str, nodeid: str, *, wait: bool = True) -> Fingerprint | None:
-        """The best reference for ``selector``: same test and page, else same page, else anywhere."""
+    def lookup(
+        self, selector: str, path: str, nodeid: str, *, wait: bool = True, exact: bool = False,
+    ) -> Fingerprint | None:
+        """The best reference for ``selector``: same test and page, else (unless ``exact``) same
+        page, else anywhere."""
         if wait:
             self.loaded.wait(LOAD_WAIT_S)
         with self._lock:
-            return (
-                self._exact.get((selector, path, nodeid))
-                or self._page.get((selector, path))
-                or self._any.get(selector)
-            )
+            found = self._exact.get((selector, path, nodeid))
+            if found is not None or exact:
+                return found
+            return self._page.get((selector, path)) or self._any.get(selector)
 
     def knows(self, selector: str, path: str, nodeid: str) -> bool:
         with self._lock:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .heal import FINGERPRINT_JS, SNAPSHOT_JS
+from .heal import LIBRARY_JS, SNAPSHOT_JS
 
 REPORT_BINDING = "__irlReport"
 
@@ -26,7 +26,8 @@ QUIET_MS = 150
 def observer_script() -> str:
     source = (Path(__file__).parent / "observer.js").read_text(encoding="utf-8")
     body = (
-        source.replace("FINGERPRINT_FN", FINGERPRINT_JS)
+        # The library is built once per document, not once per event.
+        source.replace("FINGERPRINT_FN", f"((lib) => (el) => lib.fingerprint(el))(\n{LIBRARY_JS}\n)")
         .replace("SHORT_TIMER_MS", str(SHORT_TIMER_MS))
         .replace("QUIET_MS", str(QUIET_MS))
     )

@@ -161,6 +161,8 @@ def _present(locator: Any, within_ms: float) -> bool:
     """Does ``locator`` match within ``within_ms``? Only looks: the action itself then runs with
     its whole timeout, so a slow click is never cut short and never repeated."""
     try:
+        if locator.count() > 0:  # the usual case, and the cheapest call that can tell
+            return True
         locator.wait_for(state="attached", timeout=within_ms)
     except Exception as exc:
         # Several matches, a closed page: the action itself raises that, as Playwright would.

@@ -67,6 +67,9 @@ def _load_script() -> str:
 
 
 _LIBRARY = _load_script()
+# The page-side library itself (an expression whose value has ``fingerprint`` and ``snapshot``),
+# for scripts that keep one instance per document, such as the plugin's page observer.
+LIBRARY_JS = _LIBRARY
 
 # `locator.evaluate(FINGERPRINT_JS)` -> one fingerprint object (camelCase keys).
 # Newlines around the library keep its leading `//` comments from swallowing the wrapper.
