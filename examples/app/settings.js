@@ -44,6 +44,10 @@
     saveButton.disabled = false;
     status.textContent = "Saved";
   });
-  // The button stays disabled until its handler is in place, so a fast click never submits natively.
+  // The controls stay disabled until the stored values are in them and the handler is in place:
+  // typing into a field this script is about to overwrite, or a native submit, would be lost.
+  displayName.disabled = false;
+  notifications.disabled = false;
+  theme.disabled = false;
   saveButton.disabled = false;
 })();
