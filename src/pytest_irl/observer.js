@@ -53,15 +53,15 @@
 
   // Trusted events: the element the test reached, and whether typed input went into a secret.
   const INTERACTIVE = 'a,button,input,select,textarea,label,summary,option,[role],[onclick],[tabindex],[contenteditable]';
-  let lastTarget = null, lastAt = 0;
+  // One fingerprint per element per document: repeated actions on it would teach nothing new.
+  const known = new WeakSet();
   const reached = (event) => {
     if (!event.isTrusted) return;
     const first = event.composedPath ? event.composedPath()[0] : event.target;
     if (!first || first.nodeType !== 1) return;
     const el = (first.closest && first.closest(INTERACTIVE)) || first;
-    const now = performance.now();
-    if (el === lastTarget && now - lastAt < 250) return;
-    lastTarget = el; lastAt = now;
+    if (known.has(el)) return;
+    known.add(el);
     try { report({ kind: 'element', fingerprint: fingerprintOf(el) }); } catch (e) { /* never break the page */ }
   };
   for (const type of ['pointerdown', 'mousedown', 'keydown', 'input']) {
