@@ -6,7 +6,7 @@ import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from .heal import (
@@ -49,7 +49,6 @@ TOP_CANDIDATES = 3
 class HealSettings:
     mode: HealMode = "on"
     drift: DriftMode = "heal"
-    first_try_ms: float = 400.0
     threshold: float | None = None
     margin: float | None = None
 
@@ -70,7 +69,6 @@ class _Found:
     decision: Decision
     candidates: list[Fingerprint]
     strategy: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def strategy_of(hints: LocatorHints) -> str:
@@ -349,7 +347,6 @@ class Healer:
         if chosen.candidate.css_path == current.css_path or chosen.candidate.frame_path != current.frame_path:
             return None
         found.strategy = "drift"
-        found.extra["current"] = now
         if self.settings.drift == "warn":
             if step is not None:
                 step.drift_warning = {

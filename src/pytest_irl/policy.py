@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .models import Attempt, SelfHealing, Step
@@ -66,7 +66,6 @@ class Action:
     healable: bool = True
     value: Any = None
     owner: Any = None  # the raw Page or Frame of a page-level call (its URL goes into the step)
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
