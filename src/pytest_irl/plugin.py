@@ -14,6 +14,7 @@ from .fixtures import RECORDING_PLUGIN
 
 BROWSER_PLUGIN = "irl-system-browser"
 RERUNS_PLUGIN = "irl-reruns"
+STREAM_PLUGIN = "irl-stream"
 SESSION_NAMESPACE = uuid.UUID("6f1c1f0e-6a8e-4d53-9f3e-2b1f4c9a7e10")
 
 
@@ -45,7 +46,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run a failing test up to N more times (also without --irl; the irl marker's"
              " reruns= wins for its tests)",
     )
+    group.addoption(
+        "--irl-stream", action="store_true", default=None,
+        help="stream each running test's browser live; its URL goes into test_runs.stream_url",
+    )
+    group.addoption(
+        "--irl-stream-host", metavar="HOST", default=None,
+        help="address the live stream server listens on (default 127.0.0.1)",
+    )
+    group.addoption(
+        "--irl-stream-port", metavar="PORT", default=None,
+        help="port of the live stream server (default 0: a free port; xdist worker gwN uses PORT+N)",
+    )
     parser.addini("irl", type="bool", default=False, help="same as --irl")
+    parser.addini("irl_stream", type="bool", default=False, help="same as --irl-stream")
+    parser.addini("irl_stream_host", default="127.0.0.1", help="same as --irl-stream-host")
+    parser.addini("irl_stream_port", default="0", help="same as --irl-stream-port")
     parser.addini("irl_reruns", default="0", help="same as --irl-reruns")
     parser.addini("irl_heal", default="on", help="same as --irl-heal")
     parser.addini("irl_drift", default="heal", help="same as --irl-drift")
@@ -88,6 +104,12 @@ def pytest_configure(config: pytest.Config) -> None:
         from .xdist import XdistIntegration
 
         config.pluginmanager.register(XdistIntegration(recording), "irl-xdist")
+    if _stream_enabled(config):
+        # Only now: the stream package (an HTTP server, maybe aiortc) is never imported otherwise.
+        from .stream.live import Streamer
+
+        host, port = _stream_address(config)
+        config.pluginmanager.register(Streamer(config, recording, host, port), STREAM_PLUGIN)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -111,6 +133,24 @@ def _make_recording(config: pytest.Config) -> Any:
         controller_id = uuid.UUID(workerinput["irl_controller_id"])
         return Recording(config, location, session_id, worker, settings, controller_id)
     return Recording(config, location, session_id_from(config.getoption("irl_session_id")), None, settings)
+
+
+def _stream_enabled(config: pytest.Config) -> bool:
+    flag = config.getoption("irl_stream")
+    return bool(config.getini("irl_stream")) if flag is None else bool(flag)
+
+
+def _stream_address(config: pytest.Config) -> tuple[str, int]:
+    host = config.getoption("irl_stream_host") or str(config.getini("irl_stream_host")).strip() or "127.0.0.1"
+    given = config.getoption("irl_stream_port")
+    text = str(config.getini("irl_stream_port") if given is None else given).strip() or "0"
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise pytest.UsageError(f"--irl-stream-port: {text!r} is not a port number (0-65535)")
+    return host, port
 
 
 def _heal_settings(config: pytest.Config) -> Any:

@@ -1,0 +1,140 @@
+"""What the stream server serves: per run, the latest frame (only the latest) and the live steps."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from ..models import TestRun
+
+# Finished runs stay viewable (last frame, full step list) until the session ends; past this many,
+# the oldest finished ones are forgotten so that a long session's memory stays bounded.
+KEEP_FINISHED = 1000
+
+
+class Frame:
+    """One JPEG frame: its sequence number, the bytes, and when the browser captured it."""
+
+    __slots__ = ("captured_ms", "data", "height", "published", "seq", "width")
+
+    def __init__(self, seq: int, data: bytes, captured_ms: float, width: int, height: int) -> None:
+        self.seq = seq
+        self.data = data
+        self.captured_ms = captured_ms
+        self.width = width
+        self.height = height
+        self.published = time.monotonic()
+
+
+class RunStream:
+    """The live state of one run: a one-frame slot that viewers read at their own pace.
+
+    ``publish`` only replaces the slot and wakes the viewers, so the test never waits for a
+    viewer, and a slow viewer simply misses frames: nothing queues up.
+    """
+
+    def __init__(self, run: TestRun) -> None:
+        self.run = run
+        self.finished = False
+        self.source: str | None = None  # "screencast" or "cdp"
+        self._frame: Frame | None = None
+        self._cond = threading.Condition()
+
+    @property
+    def run_id(self) -> str:
+        return str(self.run.id)
+
+    def publish(self, data: bytes, captured_ms: float | None = None, width: int = 0, height: int = 0) -> None:
+        with self._cond:
+            seq = self._frame.seq + 1 if self._frame is not None else 1
+            stamp = captured_ms if captured_ms else time.time() * 1000.0
+            self._frame = Frame(seq, data, stamp, width, height)
+            self._cond.notify_all()
+
+    def finish(self) -> None:
+        with self._cond:
+            self.finished = True
+            self._cond.notify_all()
+
+    @property
+    def latest(self) -> Frame | None:
+        return self._frame
+
+    def next_frame(self, after: int, timeout: float) -> Frame | None:
+        """The latest frame if it is newer than ``after``; else wait up to ``timeout`` for one."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                frame = self._frame
+                if frame is not None and frame.seq > after:
+                    return frame
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    def state(self) -> dict[str, Any]:
+        """The run as the stream page shows it, JSON-ready."""
+        run = self.run
+        frame = self._frame
+        return {
+            "runId": self.run_id,
+            "nodeid": run.nodeid,
+            "status": run.status,
+            "finished": self.finished,
+            "steps": _steps_json(run),
+            "frameSeq": frame.seq if frame is not None else 0,
+            "source": self.source,
+        }
+
+
+def _steps_json(run: TestRun) -> list[dict[str, Any]]:
+    # The test's thread appends and updates steps while this runs on a server thread: take a
+    # snapshot of the list, and retry a step caught in the middle of an update.
+    steps = []
+    for step in list(run.steps):
+        for _ in range(3):
+            try:
+                steps.append(step.to_json())
+                break
+            except RuntimeError:
+                continue
+    return steps
+
+
+class Hub:
+    """Every run this process has streamed in the session, by run id."""
+
+    def __init__(self, keep_finished: int = KEEP_FINISHED) -> None:
+        self._runs: OrderedDict[str, RunStream] = OrderedDict()
+        self._lock = threading.Lock()
+        self._keep_finished = keep_finished
+
+    def add(self, run: TestRun) -> RunStream:
+        with self._lock:
+            stream = self._runs.get(str(run.id))
+            if stream is None:
+                stream = self._runs[str(run.id)] = RunStream(run)
+                self._forget_old()
+            return stream
+
+    def get(self, run_id: str) -> RunStream | None:
+        with self._lock:
+            return self._runs.get(run_id)
+
+    def runs(self) -> list[RunStream]:
+        with self._lock:
+            return list(self._runs.values())
+
+    def close(self) -> None:
+        with self._lock:
+            streams = list(self._runs.values())
+        for stream in streams:
+            stream.finish()
+
+    def _forget_old(self) -> None:
+        finished = [key for key, stream in self._runs.items() if stream.finished]
+        for key in finished[: max(0, len(finished) - self._keep_finished)]:
+            del self._runs[key]
