@@ -12,6 +12,10 @@ if [ ! -x "$PY" ]; then
 fi
 "$PY" -m pip install --quiet --upgrade pip >/dev/null
 "$PY" -m pip install --quiet -e "$ROOT[test]"
+# The optional WebRTC player of the live stream (aiortc): its tests run where it installs and are
+# skipped where it does not; the stream falls back to MJPEG without it.
+"$PY" -m pip install --quiet "aiortc>=1.9" >/dev/null 2>&1 \
+  || echo "note: the 'webrtc' extra (aiortc) did not install; its tests are skipped" >&2
 
 playwright_chromium_present() {
   "$PY" - <<'PYEOF'

@@ -88,6 +88,7 @@ SCRIPT = r"""
   }
   async function playWebRTC() {
     const pc = new RTCPeerConnection();
+    window.irlPeer = pc;  // for a look at its stats from the console
     pc.addTransceiver("video", {direction: "recvonly"});
     pc.ontrack = (e) => { video.srcObject = e.streams[0] || new MediaStream([e.track]); };
     await pc.setLocalDescription(await pc.createOffer());
