@@ -191,6 +191,71 @@ def test_watch_a_running_test_live(pytester: pytest.Pytester, service_db_url: st
     assert problems == [], out
 
 
+POPUP_SUITE = """
+import time
+from pathlib import Path
+
+FLAGS = Path({flags!r})
+
+def colored(rgb):
+    return (f"<body style='margin:0;background:rgb({{rgb}})'><b id=n>0</b><script>let n = 0;"
+            "setInterval(() => {{ document.getElementById('n').textContent = n++; }}, 50)</script></body>")
+
+def wait_for(page, flag):
+    end = time.monotonic() + 30
+    while not (FLAGS / flag).exists() and time.monotonic() < end:
+        page.wait_for_timeout(100)
+
+def test_popup(page):
+    page.set_content(colored("0,0,255"))
+    wait_for(page, "main")
+    with page.expect_popup() as info:
+        page.evaluate("window.open('about:blank')")
+    popup = info.value
+    popup.set_content(colored("255,0,0"))
+    wait_for(popup, "popup")
+    popup.close()
+    wait_for(page, "back")
+"""
+
+CENTER_PIXEL = """() => {
+  const img = document.getElementById('frame');
+  if (!img.naturalWidth) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const g = canvas.getContext('2d');
+  g.drawImage(img, 0, 0);
+  return Array.from(g.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data.slice(0, 3));
+}"""
+
+
+def test_the_stream_follows_popups(pytester: pytest.Pytester, service_db_url: str, viewer: Any) -> None:
+    flags = pytester.path / "flags"
+    flags.mkdir()
+    pytester.makepyfile(test_popup=POPUP_SUITE.format(flags=str(flags)))
+    proc = start_pytest(pytester.path, "--irl", "--irl-stream", "--irl-db", service_db_url)
+    try:
+        url = poll(lambda: streaming_runs(service_db_url), 60, "a streaming run")[0]["stream_url"]
+        page = viewer.new_page()
+        page.goto(url + "&mode=mjpeg")
+
+        def shows(red: int, blue: int) -> bool:
+            pixel = page.evaluate(CENTER_PIXEL)
+            return bool(pixel) and abs(pixel[0] - red) < 60 and abs(pixel[2] - blue) < 60
+
+        poll(lambda: shows(0, 255), 20, "the test's page")
+        (flags / "main").touch()
+        poll(lambda: shows(255, 0), 20, "the popup")
+        (flags / "popup").touch()
+        poll(lambda: shows(0, 255), 20, "the test's page again, once the popup closed")
+        page.close()
+    finally:
+        for flag in ("main", "popup", "back"):
+            (flags / flag).touch()
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+
+
 def test_webrtc_offer_answer_from_chromium(pytester: pytest.Pytester, service_db_url: str,
                                            viewer: Any) -> None:
     pytest.importorskip("aiortc")
