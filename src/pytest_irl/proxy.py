@@ -35,6 +35,8 @@ SELECTOR_ACTIONS = (
     "inner_text", "inner_html", "input_value", "get_attribute",
 )
 NAVIGATIONS = ("goto", "reload", "go_back", "go_forward")
+# Queries about a list: steps that learn the set it matched (see lists.py).
+LIST_QUERIES = ("count", "all")
 
 # The argument that is worth recording, by action (position in *args, keyword name).
 _VALUE_ARG = {
@@ -150,6 +152,22 @@ def _locator_action(name: str) -> Callable[..., Any]:
     return method
 
 
+def _list_query(name: str) -> Callable[..., Any]:
+    """``count()`` / ``all()``: steps that learn the list, and heal it only once it was renamed."""
+    base = getattr(Locator, name)
+
+    @functools.wraps(base)
+    def method(self: IrlLocator, *args: Any, **kwargs: Any) -> Any:
+        from .assertions import query_action
+
+        def perform(locator: Any, _timeout: float | None) -> Any:
+            return base(locator, *args, **kwargs)
+
+        return wrap(query_action(self._irl_layer, name, self._irl_inner, perform), self._irl_layer)
+
+    return method
+
+
 def _selector_action(base_class: type, name: str) -> Callable[..., Any]:
     base = getattr(base_class, name)
 
@@ -253,7 +271,14 @@ def _event_method(base_class: type, name: str) -> Callable[..., Any]:
 
 
 class IrlLocator(_IrlObject, Locator):
-    pass
+    def _irl_setup(self, inner: Any, layer: Layer) -> None:
+        # Built on a copy of the impl whose ``_expect`` is a recorded, healable step, so that an
+        # unchanged ``expect(locator)`` goes through the layer (see assertions.py).
+        from .assertions import IrlLocatorImpl
+
+        Locator.__init__(self, IrlLocatorImpl.copy_of(inner._impl_obj, layer, inner))
+        self._irl_inner = inner
+        self._irl_layer = layer
 
 
 class IrlFrameLocator(_IrlObject, FrameLocator):
@@ -285,7 +310,8 @@ def _page_like_actions(base: type) -> dict[str, Callable[..., Any]]:
 
 
 _install(IrlLocator, Locator, {
-    name: _locator_action(name) for name in LOCATOR_ACTIONS if hasattr(Locator, name)
+    **{name: _locator_action(name) for name in LOCATOR_ACTIONS if hasattr(Locator, name)},
+    **{name: _list_query(name) for name in LIST_QUERIES},
 })
 _install(IrlFrameLocator, FrameLocator, {})
 _install(IrlFrame, Frame, _page_like_actions(Frame))

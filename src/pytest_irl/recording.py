@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from .assertions import lists_for
 from .healer import Healer, HealSettings
 from .layer import Layer, RunRecorder
 from .memory import Memory
@@ -18,6 +19,7 @@ from .policy import Policy
 from .reruns import ATTEMPT
 from .store import Database, StoreLocation, Writer
 from .store.db import FingerprintStore
+from .store.sets import ListStore
 
 # A test is recorded when it uses any of these (pytest-playwright's browser fixtures).
 PLAYWRIGHT_FIXTURES = frozenset({"page", "context", "new_context", "browser"})
@@ -39,6 +41,8 @@ class Recording:
         self.memory = Memory()
         self.healer = Healer(self.memory, settings, persist=self._persist_fingerprint)
         self.layer = Layer(Policy(self.healer), on_error=self._note_problem)
+        self.lists = lists_for(self.layer)
+        self.lists.persist = self._persist_list
         self.writer: Writer | None = None
         self.runs_recorded = 0
         self.problems: list[str] = []
@@ -96,12 +100,17 @@ class Recording:
         try:
             if db is not None:
                 self.memory.load(FingerprintStore(db).all())
+                self.lists.memory.load(ListStore(db).all())
         finally:
             self.memory.loaded.set()
 
     def _persist_fingerprint(self, data: dict[str, Any]) -> None:
         if self.writer is not None:
             self.writer.submit("fingerprint", data)
+
+    def _persist_list(self, data: dict[str, Any]) -> None:
+        if self.writer is not None:
+            self.writer.submit("list_fingerprint", data)
 
     def _has_workers(self) -> bool:
         return bool(getattr(self.config.option, "numprocesses", None))

@@ -31,6 +31,10 @@ def apply_op(db: Database, op: str, data: dict[str, Any]) -> None:
         db.interrupt_runs(data["session_id"], data["controller_id"], data.get("worker"))
     elif op == "fingerprint":
         FingerprintStore(db).upsert(data)
+    elif op == "list_fingerprint":
+        from .sets import ListStore
+
+        ListStore(db).upsert(data)
     else:
         raise ValueError(f"unknown spooled operation {op!r}")
 

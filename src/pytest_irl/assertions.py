@@ -1,0 +1,375 @@
+"""``expect(locator)`` and list queries (``count()``, ``all()``) through the layer.
+
+How an unchanged ``expect(...)`` reaches the layer without patching Playwright: ``expect``
+builds its assertions from ``locator._impl_obj`` and every matcher ends in that object's
+``_expect(expression, options, title)``. An :class:`IrlLocator`'s ``_impl_obj`` is an
+:class:`IrlLocatorImpl`: an instance of Playwright's own impl ``Locator`` class (a subclass with
+the same state), whose ``_expect`` runs the assertion as a recorded step. ``_expect`` runs inside
+Playwright's dispatcher; the step runs in a greenlet of its own through Playwright's own
+``run_in_greenlet`` (as a sync route handler does), so the layer's synchronous code, the
+healers included, works unchanged there.
+
+Rules: only positive matchers are healed (never ``not_to_*``, ``to_be_hidden``,
+``to_have_count(0)`` or an empty list). A locator is broken only when it matches nothing after a
+short presence wait *and* something was learned for it (its element, or the list it matched).
+Locators that name content (a text, a role name, a label...) are never healed as elements: the
+content is part of what the test asserts. Healing picks the element(s) to check, never the
+verdict: the matcher runs unchanged against them, and fails if it should.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+import greenlet
+from playwright._impl._greenlets import run_in_greenlet
+from playwright._impl.locator import Locator as LocatorImpl
+
+from .heal import parse_locator
+from .lists import Lists, list_prefixes
+from .memory import url_path
+from .models import Attempt, SelfHealing, Step
+from .policy import FIRST_TRY_MS, Action, first_line
+
+if TYPE_CHECKING:
+    from .layer import Layer
+
+# Matchers that say an element is there and how it is: healed when their locator broke.
+ELEMENT_EXPRESSIONS = frozenset({
+    "to.be.visible", "to.be.enabled", "to.be.disabled", "to.be.checked", "to.be.attached",
+    "to.be.editable", "to.have.text", "to.contain.text", "to.have.value", "to.have.values",
+    "to.have.class", "to.contain.class", "to.have.attribute", "to.have.attribute.value",
+    "to.have.accessible.name",
+})
+# Matchers about a set of elements.
+LIST_EXPRESSIONS = frozenset({
+    "to.have.count", "to.have.text.array", "to.contain.text.array", "to.have.class.array",
+    "to.contain.class.array",
+})
+DEFAULT_EXPECT_TIMEOUT_MS = 5000.0
+POLL_START_S, POLL_MAX_S = 0.1, 0.4
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PLAYWRIGHT_MARK = os.sep + "playwright" + os.sep
+
+
+class _ExpectGreenlet(greenlet.greenlet):
+    def __str__(self) -> str:
+        return "<IrlExpectGreenlet>"
+
+
+class ExpectMismatch(Exception):
+    """The matcher's verdict was "no": carried out of the step so that Playwright reports it."""
+
+    def __init__(self, result: dict[str, Any], title: str) -> None:
+        received = result.get("received")
+        if isinstance(received, dict):
+            received = received.get("value")
+        super().__init__(f"{title} failed; received {received!r}"[:1000])
+        self.result = result
+
+
+def lists_for(layer: Layer) -> Lists:
+    """The layer's list healer, made on first use."""
+    found = getattr(layer, "_irl_lists", None)
+    if found is None:
+        found = Lists(layer.healer)
+        layer._irl_lists = found  # type: ignore[attr-defined]
+    return found
+
+
+def kind_of(expression: str, options: dict[str, Any]) -> str | None:
+    """"element", "list", or None for matchers that are never healed (negative ones included)."""
+    if options.get("isNot"):
+        return None
+    if expression == "to.have.count":
+        return "list" if (options.get("expectedNumber") or 0) > 0 else None
+    if expression in LIST_EXPRESSIONS:
+        return "list" if options.get("expectedText") else None
+    return "element" if expression in ELEMENT_EXPRESSIONS else None
+
+
+def matcher_name(expression: str, options: dict[str, Any], title: str | None) -> str:
+    if title and '"' in title:
+        return "expect." + title.split('"')[1]
+    name = expression.replace(".array", "").replace(".", "_")
+    return "expect." + ("not_" + name if options.get("isNot") else name)
+
+
+def expected_value(options: dict[str, Any]) -> Any:
+    if "expectedNumber" in options and options["expectedNumber"] is not None:
+        return options["expectedNumber"]
+    texts = options.get("expectedText") or []
+    values = [t.get("string") if t.get("string") is not None else t.get("regexSource") for t in texts
+              if isinstance(t, dict)]
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def location_from(frame: Any, root: str | None) -> str | None:
+    """``file:line`` of the first frame outside this package and Playwright, from ``frame`` out."""
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR) and _PLAYWRIGHT_MARK not in filename:
+            try:
+                shown = os.path.relpath(filename, root) if root else os.path.relpath(filename)
+            except ValueError:
+                shown = filename
+            return f"{shown}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+def names_content(selector: str) -> bool:
+    """Does the locator name content (a text, role name, label...)? Then that content is part of
+    what an assertion checks, and the element is not healed."""
+    hints = parse_locator(selector)
+    return bool(hints.text or hints.name or hints.label or hints.placeholder or hints.alt or hints.title
+                or hints.has_text)
+
+
+class IrlLocatorImpl(LocatorImpl):
+    """Playwright's impl Locator, whose ``_expect`` is a recorded, healable step."""
+
+    _api_impl_class = LocatorImpl  # Playwright's API mapping treats it as its own Locator
+    _irl_layer: Layer | None = None
+    _irl_inner: Any = None  # the raw sync Locator it was copied from
+
+    @classmethod
+    def copy_of(cls, impl: LocatorImpl, layer: Layer, inner: Any) -> IrlLocatorImpl:
+        obj = cls.__new__(cls)
+        obj.__dict__.update({k: v for k, v in impl.__dict__.items() if not k.startswith("_pw_api_instance")})
+        obj._irl_layer = layer
+        obj._irl_inner = inner
+        return obj
+
+    async def _expect(self, expression: str, options: Any, title: str | None = None) -> Any:
+        layer = self._irl_layer
+        if layer is None or self._irl_inner is None:
+            return await super()._expect(expression, options, title)
+        task = asyncio.current_task()
+        caller = getattr(task, "__pw_caller_frame__", None)
+        return await run_in_greenlet(
+            _ExpectGreenlet, lambda: run_expect(layer, self, expression, dict(options), title, caller))
+
+
+def run_step(layer: Layer, action: Action, policy: Any, location: str | None = None) -> Any:
+    """Run ``action`` as one recorded step under ``policy`` (an :class:`ExpectPolicy` or
+    :class:`QueryPolicy`), through the layer's ordinary ``run``: the layer's own policy sees a
+    non-healable action and performs it once; performing it is running ``policy``, which writes
+    the step's attempts (and heal) itself. ``location``: the call site, when the stack of the
+    current greenlet does not reach the test."""
+    box: dict[str, Any] = {}
+
+    def perform(_locator: Any, _timeout: float | None) -> Any:
+        recorder = layer.current
+        step = recorder.in_flight if recorder is not None else None
+        attempts: list[Attempt] = []
+        box["step"], box["attempts"] = step, attempts
+        return policy.execute(action, step, attempts)
+
+    outer = Action(name=action.name, perform=perform, target=action.target, selector=action.selector,
+                   timeout_ms=action.timeout_ms, healable=False, value=action.value)
+    try:
+        return layer.run(outer)
+    finally:
+        step = box.get("step")
+        if step is not None:
+            step.attempts = box["attempts"]
+            if location:
+                step.location = location
+
+
+def run_expect(layer: Layer, impl: IrlLocatorImpl, expression: str, options: dict[str, Any],
+               title: str | None, caller: Any) -> Any:
+    """One assertion as a step; returns Playwright's result for the matcher to judge."""
+    inner = impl._irl_inner
+    is_not = bool(options.get("isNot"))
+    shown_title = title or expression
+
+    def perform(locator: Any, timeout: float | None) -> Any:
+        opts = dict(options) if timeout is None else {**options, "timeout": timeout}
+        result = locator._sync(locator._impl_obj._expect(expression, opts, title))
+        if bool(result.get("matches")) == is_not:
+            raise ExpectMismatch(result, shown_title)
+        return result
+
+    recorder = layer.current
+    kind = kind_of(expression, options)
+    action = Action(
+        name=matcher_name(expression, options, title), perform=perform, target=inner,
+        selector=impl._selector, timeout_ms=float(options.get("timeout") or DEFAULT_EXPECT_TIMEOUT_MS),
+        healable=kind is not None, value=expected_value(options),
+    )
+    location = location_from(caller, recorder.root if recorder is not None else None)
+    try:
+        return run_step(layer, action, ExpectPolicy(layer, kind), location)
+    except ExpectMismatch as mismatch:
+        return mismatch.result
+
+
+def _present(locator: Any, within_ms: float) -> bool:
+    try:
+        if locator.count() > 0:
+            return True
+        locator.wait_for(state="attached", timeout=max(1.0, within_ms))
+    except Exception as exc:
+        return "strict mode violation" in str(exc)
+    return True
+
+
+def _attempt(strategy: str, selector: str | None, t0: float, exc: BaseException | None,
+             outcome: str | None = None) -> Attempt:
+    return Attempt(strategy=strategy, selector=selector,
+                   outcome=outcome or ("ok" if exc is None else "error"),
+                   error=None if exc is None else first_line(exc),
+                   duration_ms=round((time.perf_counter() - t0) * 1000.0, 2))
+
+
+class ExpectPolicy:
+    """Runs an assertion: the original locator, else (positive matchers only) a healed one."""
+
+    def __init__(self, layer: Layer, kind: str | None) -> None:
+        self.layer = layer
+        self.kind = kind
+
+    def execute(self, action: Action, step: Step | None, attempts: list[Attempt]) -> Any:
+        healer = self.layer.healer
+        target = action.target
+        if self.kind is None or healer is None or not healer.heals:
+            return self._original(action, attempts, step, None)
+        started = time.perf_counter()
+        deadline = started + action.timeout_ms / 1000.0
+        first_ms = min(FIRST_TRY_MS, action.timeout_ms / 4)
+        if _present(target, first_ms):
+            return self._original(action, attempts, step, None)
+        attempts.append(_attempt("original", action.selector, started, None, outcome="waiting"))
+        found = self._find(action, step, deadline)
+        if found is None:
+            return self._original(action, attempts, step, deadline)
+        locator, info = found
+        if step is not None:
+            step.self_healing = info  # the verdict on the healed element(s) is the step's outcome
+        t0 = time.perf_counter()
+        try:
+            result = action.perform(locator, _left_ms(deadline))
+        except Exception as exc:
+            attempts.append(_attempt(info.strategy, info.healed_selector, t0, exc))
+            raise
+        attempts.append(_attempt(info.strategy, info.healed_selector, t0, None))
+        return result
+
+    def _original(self, action: Action, attempts: list[Attempt], step: Step | None,
+                  deadline: float | None) -> Any:
+        t0 = time.perf_counter()
+        strategy = "original" if not attempts else "wait"
+        try:
+            result = action.perform(action.target, None if deadline is None else _left_ms(deadline))
+        except Exception as exc:
+            attempts.append(_attempt(strategy, action.selector, t0, exc))
+            raise
+        attempts.append(_attempt(strategy, action.selector, t0, None))
+        if self.kind is not None and step is not None:
+            self._learn(action)
+        return result
+
+    def _learn(self, action: Action) -> None:
+        try:
+            page = action.target.page
+            lists = lists_for(self.layer)
+            if self.kind == "list":
+                lists.learn(action.target, action.selector or "", page.url)
+            lists.learn_parents(page, action.selector or "", page.url)
+        except Exception:
+            pass  # learning never changes an outcome
+
+    def _find(self, action: Action, step: Step | None, deadline: float) -> tuple[Any, SelfHealing] | None:
+        """Poll for the original and a healed locator together; None: use the original."""
+        healer = self.layer.healer
+        assert healer is not None
+        target, selector = action.target, action.selector or ""
+        page = target.page
+        lists = lists_for(self.layer)
+        path = url_path(page.url)
+
+        has_sets = any(lists.memory.lookup(s, path, healer.nodeid) is not None or lists.memory.cached(s, path)
+                       for s in (selector, *list_prefixes(selector)))
+        element = (self.kind == "element" and not names_content(selector)
+                   and healer.memory.lookup(selector, path, healer.nodeid) is not None)
+        if not has_sets and not element:
+            return None  # nothing was learned: no evidence it ever matched
+        interval = POLL_START_S
+        while time.perf_counter() < deadline - interval:
+            if has_sets:
+                heal = lists.heal(page, selector, step)
+                if heal is not None:
+                    return page.locator(heal.selector), heal.info
+            if element:
+                healed = healer.heal(action, deadline, step)
+                if healed is None or healed.info is None:
+                    return None
+                return healed.locator, healed.info
+            try:
+                target.wait_for(state="attached", timeout=interval * 1000.0)
+                return None  # the original appeared
+            except Exception as exc:
+                if "strict mode violation" in str(exc):
+                    return None
+            interval = min(POLL_MAX_S, interval * 1.5)
+        return None
+
+
+def _left_ms(deadline: float) -> float:
+    return max(1.0, (deadline - time.perf_counter()) * 1000.0)
+
+
+class QueryPolicy:
+    """``count()`` / ``all()``: never waits; a list that matches nothing is healed only on
+    evidence that it was renamed (see ``heal.sets``), so an empty list still counts 0."""
+
+    def __init__(self, layer: Layer) -> None:
+        self.layer = layer
+
+    def execute(self, action: Action, step: Step | None, attempts: list[Attempt]) -> Any:
+        target = action.target
+        lists = lists_for(self.layer)
+        t0 = time.perf_counter()
+        try:
+            matched = target.count()
+        except Exception:
+            matched = -1
+        if matched == 0 and lists.heals:
+            page = target.page
+            heal = lists.heal(page, action.selector or "", step)
+            if heal is not None:
+                attempts.append(_attempt("original", action.selector, t0, None, outcome="waiting"))
+                t1 = time.perf_counter()
+                result = action.perform(page.locator(heal.selector), None)
+                attempts.append(_attempt(heal.info.strategy, heal.selector, t1, None))
+                if step is not None:
+                    step.self_healing = heal.info
+                return result
+        result = action.perform(target, None)
+        attempts.append(_attempt("original", action.selector, t0, None))
+        if matched > 0:
+            try:
+                page = target.page
+                lists.learn(target, action.selector or "", page.url)
+                lists.learn_parents(page, action.selector or "", page.url)
+            except Exception:
+                pass
+        return result
+
+
+def query_action(layer: Layer, name: str, inner: Any, perform: Any) -> Any:
+    """Run ``count`` / ``all`` on the raw locator ``inner`` as a step."""
+    action = Action(name=name, perform=perform, target=inner, selector=inner._impl_obj._selector,
+                    healable=False)
+    return run_step(layer, action, QueryPolicy(layer))
+
+
+__all__ = ["ExpectPolicy", "IrlLocatorImpl", "QueryPolicy", "kind_of", "names_content"]

@@ -1,0 +1,231 @@
+"""The Playwright side of list healing: learn the set a locator matched, find it again after a rename.
+
+A list locator (``count()``, ``all()``, ``nth(i)``, ``filter(...)``, ``to_have_count``, a list
+``to_have_text``) learns a :class:`~pytest_irl.heal.sets.SetFingerprint` on success. When it
+later matches nothing, :meth:`Lists.heal` asks the page for every candidate set and lets the pure
+core (``heal.sets``) decide; a chained locator (``locator("#cart li").nth(0).locator(".remove")``)
+follows its healed parent: the healed list's selector with the rest of the chain kept as written.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .heal.selector_grammar import split_clauses
+from .heal.sets import SetDecision, SetFingerprint, decide_set, rank_sets, selector_tokens
+from .memory import url_path
+from .models import SelfHealing, Step
+
+_SCRIPT = (Path(__file__).parent / "lists.js").read_text(encoding="utf-8")
+LEARN_JS = f"(elements) => (\n{_SCRIPT}\n).learn(elements)"
+CANDIDATES_JS = f"(opts) => (\n{_SCRIPT}\n).candidates(opts)"
+# Parts of a chain that narrow a list to some of its items: what comes before them is a list.
+_NARROWING = ("nth", "internal:has-text", "internal:has", "internal:has-not-text", "internal:has-not",
+              "visible")
+SAME_HEAL = "same list heal as earlier in this session"
+
+
+@dataclass
+class ListHeal:
+    """A healed list locator: ``selector`` stands for ``info.original_selector``."""
+
+    selector: str
+    info: SelfHealing
+
+
+class SetMemory:
+    """Learned sets by (selector, page path, test); else same page; else anywhere (as the element
+    memory falls back)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._exact: dict[tuple[str, str, str], SetFingerprint] = {}
+        self._page: dict[tuple[str, str], SetFingerprint] = {}
+        self._any: dict[str, SetFingerprint] = {}
+        self._heals: dict[tuple[str, str], ListHeal] = {}
+        self.learned_now: set[tuple[str, str, str]] = set()
+
+    def load(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+        """Rows newest first; what this session learns overrides them."""
+        with self._lock:
+            for selector, path, nodeid, data in reversed(rows):
+                try:
+                    fp = SetFingerprint.model_validate(data)
+                except Exception:
+                    continue
+                self._put(selector, path, nodeid, fp)
+
+    def _put(self, selector: str, path: str, nodeid: str, fp: SetFingerprint) -> None:
+        self._exact[(selector, path, nodeid)] = fp
+        self._page[(selector, path)] = fp
+        self._any[selector] = fp
+
+    def learn(self, selector: str, path: str, nodeid: str, fp: SetFingerprint) -> None:
+        with self._lock:
+            self._put(selector, path, nodeid, fp)
+            self.learned_now.add((selector, path, nodeid))
+
+    def lookup(self, selector: str, path: str, nodeid: str) -> SetFingerprint | None:
+        with self._lock:
+            found = self._exact.get((selector, path, nodeid)) or self._page.get((selector, path))
+            return found or self._any.get(selector)
+
+    def cached(self, selector: str, path: str) -> ListHeal | None:
+        with self._lock:
+            return self._heals.get((selector, path))
+
+    def remember(self, selector: str, path: str, heal: ListHeal) -> None:
+        with self._lock:
+            self._heals[(selector, path)] = heal
+
+    def forget(self, selector: str, path: str) -> None:
+        with self._lock:
+            self._heals.pop((selector, path), None)
+
+
+def list_prefixes(selector: str) -> list[str]:
+    """The parts of ``selector`` that are lists, longest first: the part before each narrowing
+    clause (``nth=``, ``internal:has-text=``...), and never across a frame boundary."""
+    clauses = split_clauses(selector)
+    out: list[str] = []
+    for i in range(1, len(clauses)):
+        if clauses[i].engine in _NARROWING and clauses[i - 1].engine not in _NARROWING:
+            out.append(" >> ".join(c.source for c in clauses[:i]))
+    return [p for p in reversed(out) if "enter-frame" not in p]
+
+
+def python_locator(selector: str) -> str:
+    return f"page.locator({json.dumps(selector, ensure_ascii=False)})"
+
+
+class Lists:
+    """One per layer: learned sets, this session's list heals, and the heal itself."""
+
+    def __init__(self, healer: Any, persist: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.healer = healer  # the element Healer: its settings, nodeid and end-of-session list
+        self.persist = persist
+        self.memory = SetMemory()
+
+    # learning --------------------------------------------------------------------------------
+    def learn(self, locator: Any, selector: str, url: str | None) -> None:
+        """Remember the set ``locator`` matches now (once per locator, page and test a session)."""
+        if not selector or "enter-frame" in selector:
+            return
+        path, nodeid = url_path(url), self.healer.nodeid
+        if (selector, path, nodeid) in self.memory.learned_now:
+            return
+        try:
+            data = locator.evaluate_all(LEARN_JS)
+        except Exception:
+            return
+        if not data:
+            return
+        fp = SetFingerprint.model_validate(data)
+        self.memory.learn(selector, path, nodeid, fp)
+        if self.persist is not None:
+            self.persist({"selector": selector, "url_path": path, "nodeid": nodeid,
+                          "fingerprint": fp.model_dump(by_alias=True, exclude_defaults=True)})
+
+    def learn_parents(self, page: Any, selector: str, url: str | None) -> None:
+        """Learn the lists a chained locator narrows (``S`` of ``S >> nth=0 >> .remove``)."""
+        for prefix in list_prefixes(selector):
+            self.learn(page.locator(prefix), prefix, url)
+
+    # healing ---------------------------------------------------------------------------------
+    @property
+    def heals(self) -> bool:
+        return bool(self.healer.heals)
+
+    def heal(self, page: Any, selector: str, step: Step | None) -> ListHeal | None:
+        """A healed selector for ``selector`` (a list, or a chain on a list), else None."""
+        if not self.heals or "enter-frame" in selector:
+            return None
+        path = url_path(page.url)
+        direct = self._heal_list(page, selector, path, step)
+        if direct is not None:
+            return direct
+        for prefix in list_prefixes(selector):
+            parent = self._heal_list(page, prefix, path, None)
+            if parent is None:
+                continue
+            rewritten = parent.selector + selector[len(prefix):]
+            try:
+                if page.locator(rewritten).count() == 0:
+                    continue
+            except Exception:
+                continue
+            info = parent.info.model_copy(update={
+                "original_selector": selector, "healed_selector": rewritten,
+                "suggested_locator": python_locator(rewritten),
+                "note": f"follows its healed list {prefix!r} -> {parent.selector!r}",
+            })
+            return self._accept(step, ListHeal(rewritten, info))
+        return None
+
+    def _heal_list(self, page: Any, selector: str, path: str, step: Step | None) -> ListHeal | None:
+        cached = self.memory.cached(selector, path)
+        if cached is not None:
+            try:
+                if page.locator(cached.selector).count() > 0:
+                    info = cached.info.model_copy(update={"note": SAME_HEAL})
+                    return self._accept(step, ListHeal(cached.selector, info))
+            except Exception:
+                pass
+            self.memory.forget(selector, path)
+        learned = self.memory.lookup(selector, path, self.healer.nodeid)
+        if learned is None:
+            return None
+        decision = self.probe(page, selector, learned)
+        if decision is None:
+            return None
+        if not decision.accepted:
+            if step is not None and decision.top:
+                step.heal_refused = {
+                    "strategy": "list", "originalSelector": selector, "note": f"refused: {decision.reason}",
+                    "candidates": [m.summary() for m in decision.top],
+                }
+            return None
+        chosen = decision.chosen
+        assert chosen is not None
+        healed = chosen.candidate.selector
+        info = SelfHealing(
+            strategy="list", original_selector=selector, healed_selector=healed,
+            note=f"matched the list learned on earlier runs; {decision.reason}",
+            score=round(chosen.score, 3), candidates=[m.summary() for m in decision.top],
+            suggested_locator=python_locator(healed), element=chosen.candidate.container_css,
+        )
+        heal = ListHeal(healed, info)
+        if self.healer.settings.mode == "suggest":
+            if step is not None:
+                step.heal_suggestion = info
+            return None
+        self.memory.remember(selector, path, heal)
+        return self._accept(step, heal)
+
+    def probe(self, page: Any, selector: str, learned: SetFingerprint) -> SetDecision | None:
+        tokens = selector_tokens(selector)
+        try:
+            payload = json.loads(page.evaluate(CANDIDATES_JS, {
+                "itemTag": learned.item_tag, "depth": learned.depth, "tokens": tokens,
+            }))
+        except Exception:
+            return None
+        candidates = [SetFingerprint.model_validate(c) for c in payload.get("candidates") or []]
+        return decide_set(learned, rank_sets(learned, candidates), selector, payload.get("onPage") or [])
+
+    def _accept(self, step: Step | None, heal: ListHeal) -> ListHeal:
+        from .healer import HealRecord
+
+        info = heal.info
+        location = step.location if step is not None else None
+        if step is not None and not any(
+            h.location == location and h.original == info.original_selector for h in self.healer.healed
+        ):
+            shown = info.suggested_locator or info.healed_selector
+            self.healer.healed.append(HealRecord(location, info.original_selector, shown, info.score, "list"))
+        return heal
