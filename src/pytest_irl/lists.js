@@ -95,11 +95,12 @@
       while (node && node !== container) { for (const t of tokens(node)) carries.add(t); node = node.parentElement; }
     }
     const containerCss = cssFor(container);
-    let selector = containerCss + ' > ' + path.join(' > ');
     const n = (sel) => { try { return document.querySelectorAll(sel).length; } catch (e) { return -1; } };
-    if (n(selector) !== items.length && common.length) {
-      selector += common.filter((c) => !/\d{3,}/.test(c)).map((c) => '.' + esc(c)).join('');
-    }
+    // The items' own common classes make the selector read like one a person writes, when they
+    // still select exactly these items.
+    const plain = containerCss + ' > ' + path.join(' > ');
+    const named = plain + common.filter((c) => !/\d{3,}/.test(c)).map((c) => '.' + esc(c)).join('');
+    const selector = n(named) === items.length ? named : plain;
     return {
       count: items.length,
       itemTag: tagOf(first),
@@ -191,7 +192,16 @@
       else sel = TEST_ID_ATTRS.map((a) => `[${a}="${value.replace(/"/g, '\\"')}"]`).join(',');
       try { if (document.querySelector(sel)) onPage.push(token); } catch (e) { /* not a valid name */ }
     }
-    return JSON.stringify({ candidates: out, onPage });
+    // Is the learned list's container still here as it was? Then the list is empty or filtered.
+    let containerThere = false;
+    const learned = opts.container || {};
+    if (learned.css) {
+      let el = null;
+      try { el = document.querySelector(learned.css); } catch (e) { el = null; }
+      containerThere = !!el && tagOf(el) === learned.tag && (el.id || '') === (learned.id || '') &&
+        classesOf(el).slice().sort().join(' ') === (learned.classes || []).slice().sort().join(' ');
+    }
+    return JSON.stringify({ candidates: out, onPage, containerThere });
   }
 
   return { learn, candidates };

@@ -141,14 +141,15 @@ class Lists:
     def heals(self) -> bool:
         return bool(self.healer.heals)
 
-    def heal(self, page: Any, selector: str, step: Step | None) -> ListHeal | None:
-        """A healed selector for ``selector`` (a list, or a chain on a list), else None."""
+    def heal(self, page: Any, selector: str, step: Step | None, direct: bool = True) -> ListHeal | None:
+        """A healed selector for ``selector`` (a list, or with ``direct`` False only a chain on a
+        list), else None."""
         if not self.heals or "enter-frame" in selector:
             return None
         path = url_path(page.url)
-        direct = self._heal_list(page, selector, path, step)
-        if direct is not None:
-            return direct
+        healed = self._heal_list(page, selector, path, step) if direct else None
+        if healed is not None:
+            return healed
         for prefix in list_prefixes(selector):
             parent = self._heal_list(page, prefix, path, None)
             if parent is None:
@@ -212,11 +213,14 @@ class Lists:
         try:
             payload = json.loads(page.evaluate(CANDIDATES_JS, {
                 "itemTag": learned.item_tag, "depth": learned.depth, "tokens": tokens,
+                "container": {"css": learned.container_css, "tag": learned.container_tag,
+                              "id": learned.container_id, "classes": learned.container_classes},
             }))
         except Exception:
             return None
         candidates = [SetFingerprint.model_validate(c) for c in payload.get("candidates") or []]
-        return decide_set(learned, rank_sets(learned, candidates), selector, payload.get("onPage") or [])
+        return decide_set(learned, rank_sets(learned, candidates), selector, payload.get("onPage") or [],
+                          container_there=bool(payload.get("containerThere")))
 
     def _accept(self, step: Step | None, heal: ListHeal) -> ListHeal:
         from .healer import HealRecord
@@ -229,3 +233,40 @@ class Lists:
             shown = info.suggested_locator or info.healed_selector
             self.healer.healed.append(HealRecord(location, info.original_selector, shown, info.score, "list"))
         return heal
+
+
+class ListFollowingHealer:
+    """The element healer, plus: an action on a chained locator whose list was renamed
+    (``locator("#cart li").nth(0).locator(".remove")``) follows the healed list first, keeping
+    the rest of the chain as written; and the lists such a locator narrows are learned while it
+    works. Everything else is the element healer's (attributes included)."""
+
+    def __init__(self, healer: Any, lists: Lists) -> None:
+        self._healer = healer
+        self._lists = lists
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._healer, name)
+
+    def heal(self, action: Any, deadline: float, step: Step | None) -> Any:
+        from .policy import Heal
+
+        selector = action.selector or ""
+        if action.target is not None and list_prefixes(selector):
+            try:
+                page = action.target.page
+                followed = self._lists.heal(page, selector, step, direct=False)
+            except Exception:
+                followed = None
+            if followed is not None:
+                return Heal(page.locator(followed.selector), followed.info)
+        return self._healer.heal(action, deadline, step)
+
+    def check_drift(self, action: Any, step: Step | None, deadline: float) -> Any:
+        if action.target is not None and list_prefixes(action.selector or ""):
+            try:
+                page = action.target.page
+                self._lists.learn_parents(page, action.selector or "", page.url)
+            except Exception:
+                pass  # learning never changes an outcome
+        return self._healer.check_drift(action, step, deadline)

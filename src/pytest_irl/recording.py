@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from .assertions import lists_for
 from .healer import Healer, HealSettings
 from .layer import Layer, RunRecorder
+from .lists import ListFollowingHealer, Lists
 from .memory import Memory
 from .models import TestRun, utcnow
 from .policy import Policy
@@ -40,9 +40,10 @@ class Recording:
         self.controller_id = controller_id or uuid.uuid4()
         self.memory = Memory()
         self.healer = Healer(self.memory, settings, persist=self._persist_fingerprint)
-        self.layer = Layer(Policy(self.healer), on_error=self._note_problem)
-        self.lists = lists_for(self.layer)
-        self.lists.persist = self._persist_list
+        # Lists: learned sets and list heals; actions on a chain follow a healed list (lists.py).
+        self.lists = Lists(self.healer, persist=self._persist_list)
+        self.layer = Layer(Policy(ListFollowingHealer(self.healer, self.lists)), on_error=self._note_problem)
+        self.layer._irl_lists = self.lists  # type: ignore[attr-defined]
         self.writer: Writer | None = None
         self.runs_recorded = 0
         self.problems: list[str] = []

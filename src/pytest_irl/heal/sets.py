@@ -12,12 +12,12 @@ same-tag elements under a common ancestor as a candidate set, and:
   ``margin``, has identity evidence (the container's words, its heading, or the items' texts
   agree) and there is evidence of a *rename* rather than of an empty or filtered list:
 
-  - the candidate's container must not be the learned container unchanged (same tag, id,
-    classes and test ids): then the items the locator names are simply not there;
-  - the candidate must not still carry a token the locator names (``#todo-list``,
-    ``.completed``, a test id) in the same kind: then the locator still describes it, and
-    matching nothing means the list is empty or filtered to nothing;
-  - at least one token the locator names must be gone from the page.
+  - the learned container must not be on the page unchanged (found where it was, with the
+    same tag, id and classes), and the candidate's container must not be the learned one
+    unchanged: then the items the locator names are simply not there (an empty list, or a
+    filter such as ``li.completed`` that matches none);
+  - at least one name the locator relies on (``#todo-list``, ``.completed``, a test id) must be
+    gone from the page: a locator whose names are all still there did not break by a rename.
 
 ``count()`` of a list that legitimately matches nothing therefore stays 0.
 """
@@ -230,13 +230,14 @@ def decide_set(
     selector: str,
     on_page: Iterable[str],
     *,
+    container_there: bool = False,
     threshold: float = SET_THRESHOLD,
     margin: float = SET_MARGIN,
 ) -> SetDecision:
     """Accept the best candidate set only on a clear, identified lead and evidence of a rename.
 
     ``on_page``: which of :func:`selector_tokens` ``(selector)`` some element of the page still
-    carries (same kind).
+    carries (same kind); ``container_there``: the learned container is on the page unchanged.
     """
     ordered = sorted(matches, key=lambda m: (-m.score, m.index))
     top = ordered[:3]
@@ -251,14 +252,10 @@ def decide_set(
     if not best.identified:
         return SetDecision(None, "no identity evidence: neither the container, its heading nor the"
                                  " item texts agree with the learned list", top)
-    if learned.same_container(best.candidate):
+    if container_there or learned.same_container(best.candidate):
         return SetDecision(None, "the learned container is there unchanged: the items the locator"
                                  " names are gone (an empty or filtered list), not renamed", top)
     tokens = selector_tokens(selector)
-    still = [t for t in tokens if t in best.candidate.carries]
-    if still:
-        return SetDecision(None, f"the list still carries {', '.join(still)} that the locator names:"
-                                 " it is empty or filtered, not renamed", top)
     present = set(on_page)
     gone = [t for t in tokens if t not in present]
     if not gone:
