@@ -989,7 +989,7 @@ def test_everyday_ui_synonyms_agree_but_content_words_conflict(ref: str, cand: s
     ("btn-123", "Login", False),
 ])
 def test_identifier_spelling_the_name_is_evidence(identifier: str, name: str, expected: bool) -> None:
-    from pytest_irl.heal.hint_scoring import names_element
+    from pytest_irl.heal.clues import names_element
 
     assert names_element(identifier, Fingerprint(tag="button", text=name, accessible_name=name)) is expected
 
@@ -998,3 +998,77 @@ def test_filler_words_do_not_change_what_a_text_names() -> None:
     assert text_verdict("Contact us", "Contact") == AGREE
     assert text_verdict("Pay now", "Pay") == AGREE
     assert text_verdict("Contact sales", "Contact") == CONFLICT
+
+
+def _checkbox(label: str, element_id: str) -> Fingerprint:
+    return Fingerprint(tag="input", type="checkbox", role="checkbox", id=element_id, label=label,
+                       accessible_name=label)
+
+
+def _action_button(text: str, element_id: str = "", classes: tuple[str, ...] = ("btn",)) -> Fingerprint:
+    return Fingerprint(tag="button", role="button", id=element_id, classes=list(classes), text=text,
+                       accessible_name=text)
+
+
+def test_renamed_id_that_keeps_its_words_heals_when_the_name_shows_them() -> None:
+    page = [_checkbox("Weekly digest", "digest-toggle"), _checkbox("Push alerts", "push-toggle"),
+            _checkbox("Beta features", "opt-beta")]
+    decision = decide(rank_by_hints(parse_locator("#chk-push"), page))
+    assert decision.chosen is not None and decision.chosen.candidate.id == "push-toggle"
+
+
+def test_identifier_words_in_the_name_alone_or_in_an_id_that_says_more_are_not_enough() -> None:
+    only_named = [_checkbox("Push alerts", "opt-1"), _checkbox("Weekly digest", "opt-2")]
+    assert decide(rank_by_hints(parse_locator("#chk-push"), only_named)).chosen is None
+    only_id = [_checkbox("Alerts", "push-toggle"), _checkbox("Weekly digest", "digest-toggle")]
+    assert decide(rank_by_hints(parse_locator("#chk-push"), only_id)).chosen is None
+    # "reset" -> "reset-email" with the name "Reset email": a sibling feature, not a rename.
+    says_more = [_action_button("Reset email", "reset-email"), _action_button("Cancel", "cancel")]
+    assert decide(rank_by_hints(parse_locator("#reset"), says_more)).chosen is None
+
+
+def test_two_elements_carrying_the_identifier_are_refused() -> None:
+    page = [_action_button("Publish post", "publish", ("btn",)),
+            _action_button("Publish draft", "", ("publish",)), _action_button("Discard", "discard")]
+    assert decide(rank_by_hints(parse_locator("button.btn-publish"), page)).chosen is None
+
+
+def test_renamed_class_heals_to_the_button_that_names_it() -> None:
+    page = [_action_button("Publish post", "publish", ("btn", "btn-primary")),
+            _action_button("Discard", "discard")]
+    decision = decide(rank_by_hints(parse_locator("button.btn-publish"), page))
+    assert decision.chosen is not None and decision.chosen.candidate.id == "publish"
+
+
+@pytest.mark.parametrize(("example", "kind"), [
+    ("jane@mail.org", "email"), ("https://example.org", "url"), ("www.site.io", "url"),
+    ("+44 20 7946 0958", "phone"), ("(555) 010-0199", "phone"), ("dd/mm/yyyy", "date"),
+    ("2024-01-31", "date"), ("Search products", None), ("Your name", None), ("42", None),
+])
+def test_sample_kind_of_an_example_value(example: str, kind: str | None) -> None:
+    from pytest_irl.heal.clues import sample_kind
+
+    assert sample_kind(example) == kind
+
+
+def _text_input(**fields: object) -> Fingerprint:
+    return Fingerprint(tag="input", role="textbox", **fields)  # type: ignore[arg-type]
+
+
+def test_reworded_example_placeholder_heals_to_the_field_of_that_kind() -> None:
+    page = [_text_input(id="n", name="fullname", placeholder="Ada Lovelace"),
+            _text_input(id="m", type="email", placeholder="ada@analytical.org"),
+            _text_input(id="p", type="password")]
+    decision = decide(rank_by_hints(parse_locator('internal:attr=[placeholder="jo@example.com"i]'), page))
+    assert decision.chosen is not None and decision.chosen.candidate.id == "m"
+
+
+def test_example_placeholder_with_two_fields_of_its_kind_is_refused() -> None:
+    page = [_text_input(id="a", type="email", placeholder="work@company.com"),
+            _text_input(id="b", name="backup_email", placeholder="Backup address")]
+    example = parse_locator('internal:attr=[placeholder="jo@example.com"i]')
+    assert decide(rank_by_hints(example, page)).chosen is None
+    # A placeholder that is not an example value gets no such credit.
+    page = [_text_input(id="a", type="email", placeholder="Email")]
+    plain = parse_locator('internal:attr=[placeholder="Your name"i]')
+    assert decide(rank_by_hints(plain, page)).chosen is None

@@ -31,7 +31,9 @@ def observer_script() -> str:
         # that are only looked at (redirects, pages a test asserts on) never need it.
         source.replace(
             "FINGERPRINT_FN",
-            f"(() => {{ let lib = null; return (el) => (lib || (lib = (\n{LIBRARY_JS}\n))).fingerprint(el); }})()",
+            "(() => { let lib = null; return (el) => (lib || (lib = (\n"
+            f"{LIBRARY_JS}"
+            "\n))).fingerprint(el); })()",
         )
         .replace("SHORT_TIMER_MS", str(SHORT_TIMER_MS))
         .replace("QUIET_MS", str(QUIET_MS))

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from .clues import identifier_fits, same_sample_kind
 from .fingerprint import Fingerprint
 from .hints_model import FUZZY_CAP, LocatorHints, Strategy, TextHint
 from .identity import (
@@ -30,10 +31,8 @@ from .identity import (
     family,
     id_verdict,
     looks_generated,
-    stable_words,
     text_verdict,
     with_specific,
-    words,
 )
 from .score import FAMILY_CREDIT, Match, path_similarity, xpath_steps
 from .similarity import text_similarity
@@ -101,29 +100,8 @@ def _attribute_value(fp: Fingerprint, name: str) -> str:
     return direct.get(name) or fp.attrs.get(name, "")
 
 
-# Words that say what kind of control an identifier is, not which one: "btn-pay" names "Pay".
-_KIND_WORDS = frozenset({
-    "btn", "button", "link", "lnk", "input", "field", "chk", "checkbox", "cb", "radio", "txt", "text",
-    "label", "icon", "el", "elem", "element", "control", "ctl", "ctrl", "id", "toggle", "switch",
-})
-# Filler that a visible name may add without changing what it names ("Contact us", "Pay now").
-_FILLER_WORDS = frozenset({"a", "an", "the", "us", "now", "here", "please", "your", "my"})
-
-
-def _content(words: tuple[str, ...], drop: frozenset[str]) -> frozenset[str]:
-    return frozenset(w for w in words if w not in drop and not w.isdigit())
-
-
-def names_element(identifier: str, fp: Fingerprint) -> bool:
-    """True when a developer identifier (id, test id, class) spells the element's visible name:
-    the same content words, ignoring words for the kind of control and filler words."""
-    wanted = _content(stable_words(identifier), _KIND_WORDS | _FILLER_WORDS)
-    if not wanted:
-        return False
-    for name in (fp.accessible_name, fp.text, fp.label):
-        if name and _content(words(name), _FILLER_WORDS) == wanted:
-            return True
-    return False
+def _same_sample(hint: TextHint, fp: Fingerprint) -> bool:
+    return not hint.regex and same_sample_kind(hint.value, fp)
 
 
 def _parts(hints: LocatorHints, fp: Fingerprint) -> dict[str, float]:
@@ -142,21 +120,24 @@ def _parts(hints: LocatorHints, fp: Fingerprint) -> dict[str, float]:
         hint = getattr(hints, name)
         if hint:
             sims[name] = _best_text(hint, getattr(fp, name))
+    if hints.placeholder and sims["placeholder"] < FUZZY_CAP and _same_sample(hints.placeholder, fp):
+        sims["placeholder"] = FUZZY_CAP
     if hints.has_text:
         sims["has_text"] = sum(_best_text(h, fp.text) for h in hints.has_text) / len(hints.has_text)
     if hints.test_id:
         preferred = fp.test_ids.get(hints.test_id_attr, "")
         others = [v for k, v in fp.test_ids.items() if k != hints.test_id_attr]
         sims["test_id"] = max(hints.test_id.score(preferred), FUZZY_CAP * _best_text(hints.test_id, *others))
-        if sims["test_id"] < FUZZY_CAP and not hints.test_id.regex and names_element(hints.test_id.value, fp):
+        fits = not hints.test_id.regex and identifier_fits(hints.test_id.value, fp)
+        if sims["test_id"] < FUZZY_CAP and fits:
             sims["test_id"] = FUZZY_CAP
     if hints.ids:
         sims["id"] = max(_token_match(i, fp.id) for i in hints.ids)
-        if sims["id"] < FUZZY_CAP and any(names_element(i, fp) for i in hints.ids):
+        if sims["id"] < FUZZY_CAP and any(identifier_fits(i, fp) for i in hints.ids):
             sims["id"] = FUZZY_CAP
     if hints.classes:
         per_class = [max((_token_match(c, mine) for mine in fp.classes), default=0.0) for c in hints.classes]
-        per_class = [FUZZY_CAP if v < FUZZY_CAP and names_element(c, fp) else v
+        per_class = [FUZZY_CAP if v < FUZZY_CAP and identifier_fits(c, fp) else v
                      for c, v in zip(hints.classes, per_class, strict=True)]
         sims["classes"] = sum(per_class) / len(per_class)
     if hints.tags:
@@ -233,9 +214,11 @@ def hint_verdicts(hints: LocatorHints, fp: Fingerprint) -> dict[str, int]:
         hint = getattr(hints, name)
         if hint:
             out[name] = _text_verdict(hint, getattr(fp, name))
+    if hints.placeholder and out["placeholder"] != AGREE and _same_sample(hints.placeholder, fp):
+        out["placeholder"] = AGREE  # another example of the same kind of value: the same field
     if hints.has_text:
         out["has_text"] = min(_text_verdict(h, fp.text) for h in hints.has_text)
-    if hints.test_id and not hints.test_id.regex and names_element(hints.test_id.value, fp):
+    if hints.test_id and not hints.test_id.regex and identifier_fits(hints.test_id.value, fp):
         out["test_id_name"] = AGREE
     elif hints.test_id and fp.test_ids:
         values = [fp.test_ids.get(hints.test_id_attr, ""), *fp.test_ids.values()]
@@ -243,7 +226,7 @@ def hint_verdicts(hints: LocatorHints, fp: Fingerprint) -> dict[str, int]:
         out["test_id"] = AGREE if matched else best_verdict(
             id_verdict(hints.test_id.value, v) for v in values if v
         )
-    if any(names_element(i, fp) for i in hints.ids) or any(names_element(c, fp) for c in hints.classes):
+    if any(identifier_fits(i, fp) for i in [*hints.ids, *hints.classes]):
         out["id_name"] = AGREE  # the id spells this element's name: a renamed id is no conflict
     elif hints.ids and fp.id:
         out["id"] = best_verdict(id_verdict(i, fp.id) for i in hints.ids)
