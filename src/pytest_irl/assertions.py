@@ -170,6 +170,8 @@ def run_step(layer: Layer, action: Action, policy: Any, location: str | None = N
         step = recorder.in_flight if recorder is not None else None
         attempts: list[Attempt] = []
         box["step"], box["attempts"] = step, attempts
+        if step is not None and location:
+            step.location = location  # before any heal is listed under it
         return policy.execute(action, step, attempts)
 
     outer = Action(name=action.name, perform=perform, target=action.target, selector=action.selector,
