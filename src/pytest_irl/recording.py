@@ -6,7 +6,7 @@ import os
 import socket
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,9 +17,10 @@ from .memory import Memory
 from .models import TestRun, utcnow
 from .policy import Policy
 from .reruns import ATTEMPT
-from .store import Database, StoreLocation, Writer
-from .store.db import FingerprintStore
-from .store.sets import ListStore
+from .store import StoreLocation, Writer
+
+if TYPE_CHECKING:
+    from .store.db import Database
 
 # A test is recorded when it uses any of these (pytest-playwright's browser fixtures).
 PLAYWRIGHT_FIXTURES = frozenset({"page", "context", "new_context", "browser"})
@@ -100,6 +101,9 @@ class Recording:
     def _load_memory(self, db: Database | None) -> None:
         try:
             if db is not None:
+                from .store.db import FingerprintStore  # in the writer's thread
+                from .store.sets import ListStore
+
                 self.memory.load(FingerprintStore(db).all())
                 self.lists.memory.load(ListStore(db).all())
         finally:

@@ -6,11 +6,13 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import spool
-from .db import Database, FingerprintStore
 from .url import StoreLocation
+
+if TYPE_CHECKING:
+    from .db import Database
 
 Op = tuple[str, dict[str, Any]]
 
@@ -30,6 +32,8 @@ def apply_op(db: Database, op: str, data: dict[str, Any]) -> None:
     elif op == "interrupt":
         db.interrupt_runs(data["session_id"], data["controller_id"], data.get("worker"))
     elif op == "fingerprint":
+        from .db import FingerprintStore
+
         FingerprintStore(db).upsert(data)
     elif op == "list_fingerprint":
         from .sets import ListStore
@@ -139,6 +143,8 @@ class Writer:
                 self.url = embedded.start(self.location.state_dir)
             else:
                 self.url = self.location.url
+            from .db import Database  # here, in the writer's thread: psycopg is slow to import
+
             db = Database(self.url)
             db.conn  # noqa: B018  (connects and migrates now, not on the first write)
             if self._replay:
