@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from pathlib import Path
@@ -121,6 +122,31 @@ def test_writer_spools_when_unreachable_and_replay_stores_everything(db_url: str
         assert replay_spool(db, dead.spool_dir) == (1, 4)
         assert {db.get_test_run(r.id).status for r in runs} == {"passed"}
     assert list(dead.spool_dir.glob("*.jsonl")) == []
+
+
+def test_a_spool_file_the_database_refuses_is_set_aside(db_url: str, tmp_path: Path) -> None:
+    location = StoreLocation(db_url, tmp_path / ".irl")
+    spool_dir = location.spool_dir
+    spool_dir.mkdir(parents=True)
+    bad_session = uuid.uuid4()
+    # Written by an older or broken version: the session row lacks its NOT NULL start time.
+    entry = {"op": "session", "data": {"id": str(bad_session), "started_at": None}}
+    (spool_dir / "old.jsonl").write_text(json.dumps(entry) + "\n", encoding="utf-8")
+    good = TestRun(session_id=uuid.uuid4(), nodeid="t::good", status="passed")
+    later = Writer(StoreLocation("postgresql://nobody@127.0.0.1:1/none", location.state_dir), stem="later")
+    later.submit("session", {"id": good.session_id, "started_at": "2026-11-24T10:00:00Z"})
+    later.submit("run", good.model_dump(mode="json"))
+    later.close()
+
+    writer = Writer(location, stem="now")
+    run = TestRun(session_id=good.session_id, nodeid="t::now", status="passed")
+    writer.submit("run", run.model_dump(mode="json"))
+    writer.close()
+    assert writer.failure is None
+    assert len(writer.rejected) == 1 and writer.rejected[0].startswith("old.jsonl.rejected: ")
+    with Database(db_url) as db:
+        assert db.get_test_run(good.id) is not None and db.get_test_run(run.id) is not None
+    assert sorted(p.name for p in spool_dir.iterdir()) == ["old.jsonl.rejected"]
 
 
 def test_writer_survives_losing_the_database_mid_run(service_db_url: str, tmp_path: Path) -> None:

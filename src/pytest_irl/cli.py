@@ -198,10 +198,13 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
 def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
     from .store import Database, replay_spool
 
+    rejected: list[str] = []
     with Database(store_url(location)) as db:
-        files, ops = replay_spool(db, location.spool_dir)
+        files, ops = replay_spool(db, location.spool_dir, rejected=rejected)
     print(f"synced {ops} write(s) from {files} spool file(s) into {location.describe()}")
-    return 0
+    for line in rejected:
+        print(f"irl: the database refused spool file {line} (set aside, not retried)", file=sys.stderr)
+    return 1 if rejected else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

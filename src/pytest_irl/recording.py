@@ -75,6 +75,8 @@ class Recording:
                 "id": self.session_id, "finished_at": utcnow(), "exit_status": int(exitstatus),
             })
         self.writer.close()
+        for line in self.writer.rejected:
+            self._note_problem(f"the database refused spool file {line} (set aside, not retried)")
 
     def interrupt_runs(self, worker: str | None) -> None:
         """Mark this controller's unfinished runs (of ``worker``, or all) as interrupted."""

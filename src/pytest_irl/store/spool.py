@@ -55,6 +55,14 @@ def release(claimed: Path) -> None:
         claimed.rename(original)
 
 
+def reject(claimed: Path) -> Path:
+    """Set aside a claimed file that the database refused: renamed ``*.rejected``, never replayed."""
+    original = claimed.with_name(claimed.name.rsplit(".claimed-", 1)[0])
+    kept = original.with_name(original.name + ".rejected")
+    claimed.rename(kept)
+    return kept
+
+
 def read(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     with path.open(encoding="utf-8") as fh:
         for line in fh:

@@ -43,8 +43,17 @@ def apply_op(db: Database, op: str, data: dict[str, Any]) -> None:
         raise ValueError(f"unknown spooled operation {op!r}")
 
 
-def replay_spool(db: Database, spool_dir: Path, *, skip_prefix: str | None = None) -> tuple[int, int]:
-    """Write every spooled file into ``db``; returns (files, operations) written."""
+def replay_spool(
+    db: Database, spool_dir: Path, *, skip_prefix: str | None = None,
+    rejected: list[str] | None = None,
+) -> tuple[int, int]:
+    """Write every spooled file into ``db``; returns (files, operations) written.
+
+    A file the database refuses (its data, not the connection, is at fault) is renamed to
+    ``*.rejected``, kept for inspection and never retried, so that it cannot block the files
+    after it; ``rejected`` collects one line per such file. A connection failure raises and
+    leaves the file in place.
+    """
     files = ops = 0
     for path in spool.pending(spool_dir, skip_prefix=skip_prefix):
         claimed = spool.claim(path)
@@ -55,13 +64,26 @@ def replay_spool(db: Database, spool_dir: Path, *, skip_prefix: str | None = Non
             with db.transaction():
                 for op, data in entries:
                     apply_op(db, op, data)
-        except Exception:
-            spool.release(claimed)
-            raise
+        except Exception as exc:
+            if not _data_at_fault(exc):
+                spool.release(claimed)
+                raise
+            kept = spool.reject(claimed)
+            if rejected is not None:
+                rejected.append(f"{kept.name}: {describe_error(exc)}")
+            continue
         claimed.unlink()
         files += 1
         ops += len(entries)
     return files, ops
+
+
+def _data_at_fault(exc: BaseException) -> bool:
+    import psycopg
+
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return False
+    return isinstance(exc, (psycopg.DatabaseError, ValueError, KeyError, TypeError))
 
 
 def describe_error(exc: BaseException) -> str:
@@ -90,6 +112,7 @@ class Writer:
         self.url: str | None = None
         self.spooled = 0
         self.replayed = (0, 0)
+        self.rejected: list[str] = []
         self._replay = replay
         self._on_ready = on_ready
         self._queue: queue.Queue[Op | None] = queue.Queue()
@@ -148,7 +171,9 @@ class Writer:
             db = Database(self.url)
             db.conn  # noqa: B018  (connects and migrates now, not on the first write)
             if self._replay:
-                self.replayed = replay_spool(db, self.location.spool_dir, skip_prefix=self.stem)
+                self.replayed = replay_spool(
+                    db, self.location.spool_dir, skip_prefix=self.stem, rejected=self.rejected
+                )
             if self._on_ready is not None:
                 self._on_ready(db)
             self._db = db
