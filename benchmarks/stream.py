@@ -1,0 +1,244 @@
+"""Live streaming: what a viewer gets, and what it costs the test, in one run.
+
+    python benchmarks/stream.py [--rounds 3] [--iterations 60] [--db URL]
+
+A test drives a page that repaints all the time (a canvas animated on every animation frame, the
+page's clock drawn into it as 24 black-or-white blocks) with fill / click / inner_text steps. Each
+round runs it in fresh pytest processes, in rotating order:
+
+- ``--irl``                      no streaming
+- ``--irl --irl-stream``         streaming, nobody watching
+- ``--irl --irl-stream`` + viewer streaming, and a real Chromium watching the run's stream_url
+
+The viewer reads the stream_url from the database while the test runs and opens the stream page
+(MJPEG player). It counts the frames it displays (fps), and for each displayed frame measures the
+latency twice: end to end, from the page's clock in the frame (decoded from the blocks) to the
+moment the viewer has the frame decoded; and from the screencast's capture timestamp to the same
+moment. CPU is the user+system time of the pytest process and everything it started (Chromium,
+Playwright's driver). Wall time is the test body's, measured inside the test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from pytest_irl.browser import bundled_browser_missing, find_system_chromium, with_system_chromium  # noqa: E402
+
+SUITE = r'''
+import json, os, time
+from pathlib import Path
+
+PAGE = """<body style="margin:0;font:20px sans-serif">
+<canvas id=c width=1280 height=360></canvas><br>
+<input id=i> <button id=b onclick="n.textContent = +n.textContent + 1">add</button> <span id=n>0</span>
+<script>
+const g = document.getElementById('c').getContext('2d');
+function draw() {
+  const now = Date.now(), t = now % 16777216;
+  g.fillStyle = 'hsl(' + (now / 10 % 360) + ',70%,55%)';
+  g.fillRect(0, 0, 1280, 360);
+  for (let bit = 0; bit < 24; bit++) {
+    g.fillStyle = (t >> bit) & 1 ? '#fff' : '#000';
+    g.fillRect(bit * 52, 0, 52, 52);
+  }
+  g.fillStyle = '#000';
+  g.fillText(String(now), 20, 120);
+  requestAnimationFrame(draw);
+}
+requestAnimationFrame(draw);
+</script></body>"""
+
+def test_continuously_changing_page(page):
+    page.set_content(PAGE)
+    ready = os.environ.get("IRL_BENCH_READY")
+    end = time.monotonic() + 30
+    while ready and not Path(ready).exists() and time.monotonic() < end:
+        page.wait_for_timeout(50)
+    started = time.perf_counter()
+    for i in range(int(os.environ["IRL_BENCH_ITERATIONS"])):
+        page.fill("#i", f"value {i}")
+        page.click("#b")
+        assert page.inner_text("#n") == str(i + 1)
+    Path(os.environ["IRL_BENCH_OUT"]).write_text(json.dumps({"body_s": time.perf_counter() - started}))
+'''
+
+# Runs in the viewer's stream page: for every frame it shows, the latency of that frame.
+WATCH = r"""() => {
+  window.irlSamples = [];
+  const img = document.getElementById('frame');
+  const canvas = document.createElement('canvas');
+  new MutationObserver(async () => {
+    const src = img.src;
+    try { await img.decode(); } catch (e) { return; }
+    const shown = Date.now();
+    if (img.src !== src || !img.naturalWidth) return;
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const g = canvas.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const scale = img.naturalWidth / 1280;
+    let t = 0;
+    for (let bit = 0; bit < 24; bit++) {
+      const d = g.getImageData(Math.round((bit * 52 + 26) * scale), Math.round(26 * scale), 1, 1).data;
+      if (d[0] + d[1] + d[2] > 384) t |= (1 << bit);
+    }
+    const painted = shown - ((shown - t) % 16777216 + 16777216) % 16777216;
+    window.irlSamples.push({shown, e2e: shown - painted, capture: Number(document.body.dataset.latency)});
+  }).observe(img, {attributes: true, attributeFilter: ['src']});
+}"""
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def stream_url_of_running_run(db: str, session: str, timeout: float = 60.0) -> str:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with psycopg.connect(db) as conn:
+                row = conn.execute(
+                    "SELECT stream_url FROM test_runs WHERE status = %s AND stream_url IS NOT NULL"
+                    " AND session_id = %s", ("running", session)).fetchone()
+            if row:
+                return str(row[0])
+        except psycopg.errors.UndefinedTable:
+            pass
+        time.sleep(0.05)
+    raise SystemExit("stream: no running run got a stream_url")
+
+
+def run_once(work: Path, mode: str, db: str, iterations: int, browser: Any) -> dict[str, Any]:
+    out = work / f"out-{mode}.json"
+    ready = work / "viewer-ready"
+    out.unlink(missing_ok=True)
+    ready.unlink(missing_ok=True)
+    env = {**os.environ, "IRL_BENCH_OUT": str(out), "IRL_BENCH_ITERATIONS": str(iterations)}
+    env.pop("IRL_BENCH_READY", None)
+    if mode == "viewer":
+        env["IRL_BENCH_READY"] = str(ready)
+    session = str(uuid.uuid4())
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--irl", "--irl-db", db,
+           "--irl-session-id", session]
+    if mode != "off":
+        cmd.append("--irl-stream")
+    cpu_before = children_cpu()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    result: dict[str, Any] = {}
+    if mode == "viewer":
+        url = stream_url_of_running_run(db, session)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url + "&mode=mjpeg")
+        page.evaluate(WATCH)
+        end = time.monotonic() + 20
+        while not page.evaluate("Number(document.body.dataset.frames || 0)") and time.monotonic() < end:
+            page.wait_for_timeout(20)
+        ready.touch()
+        watch_started = time.time() * 1000
+        frames_before = int(page.evaluate("Number(document.body.dataset.frames || 0)"))
+        while not out.exists() and proc.poll() is None:
+            page.wait_for_timeout(50)
+        watch_ended = time.time() * 1000
+        frames = int(page.evaluate("Number(document.body.dataset.frames || 0)")) - frames_before
+        samples = [s for s in page.evaluate("window.irlSamples")
+                   if watch_started <= s["shown"] <= watch_ended]
+        page.close()
+        result["fps"] = frames / ((watch_ended - watch_started) / 1000)
+        result["e2e_ms"] = [s["e2e"] for s in samples if 0 <= s["e2e"] < 10_000]
+        result["capture_ms"] = [s["capture"] for s in samples if s["capture"] == s["capture"]]
+    output, _ = proc.communicate(timeout=300)
+    result["process_s"] = time.perf_counter() - started
+    result["cpu_s"] = children_cpu() - cpu_before
+    if proc.returncode != 0 or not out.exists():
+        raise SystemExit(f"stream: the benchmark test failed ({mode}):\n{output[-3000:]}")
+    result["body_s"] = json.loads(out.read_text())["body_s"]
+    return result
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--iterations", type=int, default=60, help="fill/click/read steps of the test")
+    parser.add_argument("--db", help="Postgres URL (default: $IRL_DATABASE_URL, else an embedded one)")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="irl-stream-bench-") as tmp:
+        work = Path(tmp)
+        (work / "test_bench.py").write_text(SUITE)
+        db = args.db or os.environ.get("IRL_DATABASE_URL")
+        if not db:
+            from pytest_irl.store import embedded
+
+            db = embedded.start(work / ".irl")
+        modes = ("off", "stream", "viewer")
+        results: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
+        with sync_playwright() as pw:
+            options: dict[str, Any] = {"headless": True}
+            executable = find_system_chromium()
+            if bundled_browser_missing(pw.chromium) and executable:
+                options = with_system_chromium(options, executable)
+            browser = pw.chromium.launch(**options)
+            run_once(work, "stream", db, 5, browser)  # warm-up
+            for round_no in range(args.rounds):
+                order = modes[round_no % 3:] + modes[:round_no % 3]
+                for mode in order:
+                    results[mode].append(run_once(work, mode, db, args.iterations, browser))
+            browser.close()
+        if not args.db and not os.environ.get("IRL_DATABASE_URL"):
+            embedded.stop(work / ".irl")
+    report(results, args)
+
+
+def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> None:
+    def med(mode: str, key: str) -> float:
+        return statistics.median(r[key] for r in results[mode])
+
+    viewer = results["viewer"]
+    fps = statistics.median(r["fps"] for r in viewer)
+    e2e = [v for r in viewer for v in r["e2e_ms"]]
+    capture = [v for r in viewer for v in r["capture_ms"]]
+    base_body, base_cpu = med("off", "body_s"), med("off", "cpu_s")
+    print(f"rounds: {args.rounds}   test: {args.iterations} x (fill, click, inner_text) on a page "
+          f"repainting every animation frame   cpus: {os.cpu_count()}")
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| fps delivered to the viewer (median of rounds) | {fps:.1f} |")
+    print(f"| latency, page paint -> viewer shows it (median / p95) | {percentile(e2e, 0.5):.0f} ms / "
+          f"{percentile(e2e, 0.95):.0f} ms ({len(e2e)} frames) |")
+    print(f"| latency, screencast capture -> viewer shows it (median / p95) | "
+          f"{percentile(capture, 0.5):.0f} ms / {percentile(capture, 0.95):.0f} ms |")
+    for mode, label in (("off", "--irl"), ("stream", "--irl --irl-stream, nobody watching"),
+                        ("viewer", "--irl --irl-stream, one viewer")):
+        body, cpu = med(mode, "body_s"), med(mode, "cpu_s")
+        print(f"| test wall time, {label} | {body:.2f} s ({body / base_body:.3f}x) |")
+        print(f"| CPU time of the pytest process tree, {label} | {cpu:.2f} s ({cpu / base_cpu:.3f}x) |")
+
+
+if __name__ == "__main__":
+    main()
