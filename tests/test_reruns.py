@@ -181,3 +181,50 @@ def test_reruns_without_irl(pytester: pytest.Pytester) -> None:
         rf"{flaky} RERUN\b", rf"{flaky} PASSED\b", rf"irl: 1 flaky test\(s\): {flaky}$",
     ])
     assert not (pytester.path / ".irl").exists()
+
+
+RERUNFAILURES_SUITE = """
+import json
+import pathlib
+
+import pytest
+
+COUNTER = pathlib.Path(__file__).with_name("attempts.json")
+
+
+def attempt(name):
+    counts = json.loads(COUNTER.read_text()) if COUNTER.exists() else {}
+    counts[name] = counts.get(name, 0) + 1
+    COUNTER.write_text(json.dumps(counts))
+    return counts[name]
+
+
+@pytest.mark.flaky(reruns=2)
+def test_theirs(page):
+    page.set_content("<button>Go</button>")
+    page.get_by_role("button", name="Go").click()
+    assert attempt("theirs") > 1, "first attempt"
+
+
+@pytest.mark.irl(reruns=1)
+def test_ours(page):
+    page.set_content("<p>x</p>")
+    assert attempt("ours") > 1, "first attempt"
+"""
+
+
+def test_pytest_rerunfailures_keeps_its_marker_and_its_attempts_are_recorded(
+    pytester: pytest.Pytester, db_url: str,
+) -> None:
+    pytest.importorskip("pytest_rerunfailures")
+    pytester.makepyfile(test_suite=RERUNFAILURES_SUITE)
+    result = pytester.runpytest_subprocess("--irl", "--irl-db", db_url, "-p", "rerunfailures")
+    assert result.ret == 0, result.stdout.str()
+    assert outcomes(result) == {"passed": 2, "rerun": 2}
+    runs = runs_by_test(db_url)
+    for name in ("test_theirs[chromium]", "test_ours[chromium]"):
+        attempts = runs[name]
+        assert [(r["attempt"], r["status"], r["flaky"]) for r in attempts] == [
+            (1, "failed", False), (2, "passed", True)], name
+        assert attempts[1]["first_run_id"] == attempts[0]["id"]
+    assert [s["action"] for s in runs["test_theirs[chromium]"][1]["steps"]] == ["click"]

@@ -50,6 +50,7 @@ class Recording:
         self.problems: list[str] = []
         self._runs: dict[str, TestRun] = {}
         self._started: dict[str, float] = {}
+        self._first_run_ids: dict[str, uuid.UUID] = {}
 
     @property
     def is_controller(self) -> bool:
@@ -142,6 +143,14 @@ class Recording:
                 run.id = attempt.first_run_id
             else:
                 run.first_run_id = attempt.first_run_id
+        else:
+            # pytest-rerunfailures counts its attempts on the item; they are linked the same way.
+            number = getattr(item, "execution_count", 1)
+            if isinstance(number, int) and number > 1 and item.nodeid in self._first_run_ids:
+                run.attempt = number
+                run.first_run_id = self._first_run_ids[item.nodeid]
+            else:
+                self._first_run_ids[item.nodeid] = run.id
         self._runs[item.nodeid] = run
         self._started[item.nodeid] = time.perf_counter()
         marker = item.get_closest_marker("irl")
