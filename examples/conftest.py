@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 
 APP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "app")
+# IRL_EXAMPLES_APP=v2 serves version 2 of the tasks page (app_v2/: ids became classes, each task's
+# markup reordered) in place of version 1; every other file comes from app/.
+APP_V2_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "app_v2")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -23,6 +26,14 @@ class _QuietHandler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
+
+    def translate_path(self, path: str) -> str:
+        served = super().translate_path(path)
+        if os.environ.get("IRL_EXAMPLES_APP") == "v2":
+            newer = os.path.join(APP_V2_DIR, os.path.relpath(served, APP_DIR))
+            if os.path.isfile(newer):
+                return newer
+        return served
 
 
 @pytest.fixture(scope="session")

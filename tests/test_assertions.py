@@ -85,6 +85,7 @@ def test_list_assertions_and_count_heal_after_a_rename_and_children_follow(rig: 
     page = rig.open(items("Milk", "Bread", "Eggs"))
     expect(page.locator("#cart li")).to_have_count(3)
     expect(page.locator("#cart li").nth(1)).to_contain_text("Bread")
+    expect(page.locator("#cart li").filter(has_text="Milk")).to_have_count(1)
 
     page = rig.open(items("Milk", "Bread", "Eggs", **V2), path="v2")
     expect(page.locator("#cart li")).to_have_count(3)
@@ -96,6 +97,9 @@ def test_list_assertions_and_count_heal_after_a_rename_and_children_follow(rig: 
     assert rig.step("count").self_healing is not None
     expect(page.locator("#cart li").nth(1)).to_contain_text("Bread")
     assert rig.step("expect.to_contain_text").self_healing.healed_selector == "ul.cart > li.item >> nth=1"
+    # A filtered list keeps its filter: only the list it narrows is healed.
+    expect(page.locator("#cart li").filter(has_text="Milk")).to_have_count(1)
+    assert rig.steps[-1].self_healing.healed_selector == 'ul.cart > li.item >> internal:has-text="Milk"i'
     # An action on a chained child follows the healed list, with the rest of the chain as written.
     page.locator("#cart li").nth(0).locator(".remove").click()
     click = rig.step("click")

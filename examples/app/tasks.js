@@ -51,6 +51,27 @@
     const title = document.createElement("span");
     title.className = "task-title";
     title.textContent = task.title;
+    // A click on the title does not toggle the task: a double-click edits it.
+    title.addEventListener("click", function (event) { event.preventDefault(); });
+    title.addEventListener("dblclick", function (event) {
+      // Double-click edits the title in place; Enter saves, Escape cancels.
+      event.preventDefault();
+      const edit = document.createElement("input");
+      edit.className = "edit";
+      edit.value = task.title;
+      edit.setAttribute("aria-label", "Edit task");
+      edit.addEventListener("keydown", function (key) {
+        if (key.key === "Enter" && edit.value.trim()) {
+          task.title = edit.value.trim();
+          persist();
+          render();
+        } else if (key.key === "Escape") {
+          render();
+        }
+      });
+      label.replaceChild(edit, title);
+      edit.focus();
+    });
     label.append(toggle, " ", title);
 
     const remove = document.createElement("button");

@@ -114,8 +114,8 @@ class Lists:
     # learning --------------------------------------------------------------------------------
     def learn(self, locator: Any, selector: str, url: str | None) -> None:
         """Remember the set ``locator`` matches now (once per locator, page and test a session)."""
-        if not selector or "enter-frame" in selector:
-            return
+        if not selector or "enter-frame" in selector or list_prefixes(selector):
+            return  # a narrowed list is learned as its list (learn_parents)
         path, nodeid = url_path(url), self.healer.nodeid
         if (selector, path, nodeid) in self.memory.learned_now:
             return
@@ -147,10 +147,13 @@ class Lists:
         if not self.heals or "enter-frame" in selector:
             return None
         path = url_path(page.url)
-        healed = self._heal_list(page, selector, path, step) if direct else None
+        # A narrowed list (``S >> nth=0``, ``S >> internal:has-text=...``) is never replaced whole:
+        # only its list ``S`` is healed, and the narrowing is kept as written.
+        prefixes = list_prefixes(selector)
+        healed = self._heal_list(page, selector, path, step) if direct and not prefixes else None
         if healed is not None:
             return healed
-        for prefix in list_prefixes(selector):
+        for prefix in prefixes:
             parent = self._heal_list(page, prefix, path, None)
             if parent is None:
                 continue
