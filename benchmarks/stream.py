@@ -103,6 +103,30 @@ WATCH = r"""() => {
 }"""
 
 
+def viewer_cpu(exclude: int) -> dict[int, float]:
+    """CPU seconds so far of every process this benchmark started (the viewer's Chromium and
+    Playwright's driver), except the pytest process tree ``exclude``."""
+    try:
+        import psutil
+    except ImportError:
+        return {}
+    skip = {exclude}
+    try:
+        skip |= {p.pid for p in psutil.Process(exclude).children(recursive=True)}
+    except psutil.Error:
+        pass
+    seen = {}
+    for proc in psutil.Process().children(recursive=True):
+        if proc.pid in skip:
+            continue
+        try:
+            times = proc.cpu_times()
+            seen[proc.pid] = times.user + times.system
+        except psutil.Error:
+            pass
+    return seen
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -152,11 +176,14 @@ def run_once(work: Path, mode: str, db: str, iterations: int, browser: Any) -> d
         while not page.evaluate("Number(document.body.dataset.frames || 0)") and time.monotonic() < end:
             page.wait_for_timeout(20)
         ready.touch()
+        viewer_before = viewer_cpu(proc.pid)
         watch_started = time.time() * 1000
         frames_before = int(page.evaluate("Number(document.body.dataset.frames || 0)"))
         while not out.exists() and proc.poll() is None:
             page.wait_for_timeout(50)
         watch_ended = time.time() * 1000
+        viewer_after = viewer_cpu(proc.pid)
+        result["viewer_cpu_s"] = sum(t - viewer_before.get(pid, 0.0) for pid, t in viewer_after.items())
         frames = int(page.evaluate("Number(document.body.dataset.frames || 0)")) - frames_before
         samples = [s for s in page.evaluate("window.irlSamples")
                    if watch_started <= s["shown"] <= watch_ended]
@@ -233,6 +260,9 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -
           f"{percentile(e2e, 0.95):.0f} ms ({len(e2e)} frames) |")
     print(f"| latency, screencast capture -> viewer shows it (median / p95) | "
           f"{percentile(capture, 0.5):.0f} ms / {percentile(capture, 0.95):.0f} ms |")
+    if all("viewer_cpu_s" in r for r in viewer):
+        print(f"| CPU time of the viewer (its Chromium and Playwright driver), while the test ran | "
+              f"{statistics.median(r['viewer_cpu_s'] for r in viewer):.2f} s |")
     for mode, label in (("off", "--irl"), ("stream", "--irl --irl-stream, nobody watching"),
                         ("viewer", "--irl --irl-stream, one viewer")):
         body, cpu = med(mode, "body_s"), med(mode, "cpu_s")

@@ -12,6 +12,8 @@ from ..models import TestRun
 # Finished runs stay viewable (last frame, full step list) until the session ends; past this many,
 # the oldest finished ones are forgotten so that a long session's memory stays bounded.
 KEEP_FINISHED = 1000
+# A run counts as watched while a viewer has asked for a frame within this many seconds.
+WATCHED_FOR_S = 2.0
 
 
 class Frame:
@@ -41,6 +43,9 @@ class RunStream:
         self.source: str | None = None  # "screencast" or "cdp"
         self._frame: Frame | None = None
         self._cond = threading.Condition()
+        self._steps_key: tuple[Any, ...] = ()
+        self._viewed_at = float("-inf")
+        self._steps_json: list[dict[str, Any]] = []
 
     @property
     def run_id(self) -> str:
@@ -52,6 +57,13 @@ class RunStream:
             stamp = captured_ms if captured_ms else time.time() * 1000.0
             self._frame = Frame(seq, data, stamp, width, height)
             self._cond.notify_all()
+
+    def viewed(self) -> None:
+        """A viewer asked for a frame (or is waiting for one)."""
+        self._viewed_at = time.monotonic()
+
+    def watched(self) -> bool:
+        return time.monotonic() - self._viewed_at < WATCHED_FOR_S
 
     def finish(self) -> None:
         with self._cond:
@@ -65,6 +77,7 @@ class RunStream:
     def next_frame(self, after: int, timeout: float) -> Frame | None:
         """The latest frame if it is newer than ``after``; else wait up to ``timeout`` for one."""
         deadline = time.monotonic() + timeout
+        self.viewed()
         with self._cond:
             while True:
                 frame = self._frame
@@ -73,7 +86,8 @@ class RunStream:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return None
-                self._cond.wait(left)
+                self._cond.wait(min(left, WATCHED_FOR_S / 2))
+                self.viewed()
 
     def state(self) -> dict[str, Any]:
         """The run as the stream page shows it, JSON-ready."""
@@ -84,10 +98,23 @@ class RunStream:
             "nodeid": run.nodeid,
             "status": run.status,
             "finished": self.finished,
-            "steps": _steps_json(run),
+            "steps": self._steps(),
             "frameSeq": frame.seq if frame is not None else 0,
             "source": self.source,
         }
+
+
+    def _steps(self) -> list[dict[str, Any]]:
+        # Viewers poll a few times a second: the steps are serialized again only when they changed
+        # (a step was added, or the last one ended or was healed), not on every poll.
+        steps = self.run.steps
+        last = steps[-1] if steps else None
+        key = (len(steps), self.run.status, id(last), last and (last.duration_ms, last.success,
+                                                                 last.self_healing is not None))
+        if key != self._steps_key:
+            self._steps_json = _steps_json(self.run)
+            self._steps_key = key
+        return self._steps_json
 
 
 def _steps_json(run: TestRun) -> list[dict[str, Any]]:

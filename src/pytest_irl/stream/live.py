@@ -147,7 +147,7 @@ class Streamer:
         previous = self._casters.pop(run_id, None)
         if previous is not None:
             previous.stop()
-        caster = Caster(page, stream.publish, self.max_fps)
+        caster = Caster(page, stream.publish, self.max_fps, watched=stream.watched)
         try:
             stream.source = caster.start()
         except ScreencastUnsupported as exc:

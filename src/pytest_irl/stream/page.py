@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .hub import RunStream
 
 STYLE = """
+[hidden]{display:none!important}
 body{margin:0;font:14px/1.4 system-ui,sans-serif;background:#111;color:#ddd}
 header{padding:8px 14px;background:#1d1d1d;border-bottom:1px solid #333;display:flex;gap:14px;
  align-items:baseline;flex-wrap:wrap}

@@ -1,8 +1,9 @@
 """JPEG frames of a page: CDP's screencast on Chromium, Playwright's ``page.screencast`` elsewhere.
 
 On Chromium the CDP screencast is used first, because it lets the frame rate be held at the
-source: a frame is acknowledged no sooner than ``1 / max_fps`` after the previous one, and the
-browser captures and encodes nothing while a frame is unacknowledged. Playwright's screencast
+source: a frame is acknowledged no sooner than ``1 / max_fps`` after the previous one (``1 /
+idle_fps`` while nobody watches the run), and the browser captures and encodes nothing while a
+frame is unacknowledged. Playwright's screencast
 (1.5x and later) has no such control and acknowledges as fast as the page repaints; on a page
 that repaints all the time that cost a fast test 30-70 % of its wall time here, the capped CDP
 screencast about 5 %. Playwright's screencast is used for the other browsers, and on Chromium
@@ -21,7 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 MAX_FPS = 15.0
-QUALITY = 70
+# While nobody watches a run, its frames are taken this often: a viewer who opens the page gets
+# a recent frame at once, and the full rate within 1 / IDLE_FPS seconds.
+IDLE_FPS = 2.0
+QUALITY = 60
 SIZE = {"width": 800, "height": 800}
 
 OnFrame = Callable[[bytes, float, int, int], None]  # data, captured (ms since epoch), width, height
@@ -34,10 +38,13 @@ class ScreencastUnsupported(Exception):
 class Caster:
     """Screencasts one page into ``on_frame`` until ``stop``."""
 
-    def __init__(self, page: Any, on_frame: OnFrame, max_fps: float = MAX_FPS) -> None:
+    def __init__(self, page: Any, on_frame: OnFrame, max_fps: float = MAX_FPS,
+                 watched: Callable[[], bool] | None = None, idle_fps: float = IDLE_FPS) -> None:
         self.page = page
         self.on_frame = on_frame
         self.min_gap = 1.0 / max_fps if max_fps > 0 else 0.0
+        self.idle_gap = max(self.min_gap, 1.0 / idle_fps if idle_fps > 0 else 0.0)
+        self.watched = watched or (lambda: True)
         self.source: str | None = None
         self._next_ack = 0.0
         self._cdp: Any = None
@@ -109,7 +116,7 @@ class Caster:
     def _ack_later(self, cdp: Any, session_id: Any) -> None:
         now = time.monotonic()
         wait = max(0.0, self._next_ack - now)
-        self._next_ack = now + wait + self.min_gap
+        self._next_ack = now + wait + (self.min_gap if self.watched() else self.idle_gap)
         impl = getattr(cdp, "_impl_obj", None)
         try:
             loop = asyncio.get_running_loop()
