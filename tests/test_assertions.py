@@ -187,3 +187,14 @@ def test_an_ambiguous_list_is_refused_with_its_candidates(rig: Rig) -> None:
     step = rig.steps[-1]
     assert step.self_healing is None and step.heal_refused is not None
     assert step.heal_refused["strategy"] == "list" and len(step.heal_refused["candidates"]) >= 2
+
+
+def test_a_late_list_is_waited_for_not_healed(rig: Rig) -> None:
+    page = rig.open(items("Milk", "Bread"))
+    expect(page.locator("#cart li")).to_have_count(2)
+    rows = items("Milk", "Bread").split('aria-label="Cart">')[1].split("</ul>")[0]
+    page = rig.open(items() + "<script>setTimeout(() => { document.getElementById('cart').innerHTML ="
+                    f" '{rows}'; }}, 700);</script>", path="late")
+    expect(page.locator("#cart li")).to_have_count(2)
+    step = rig.steps[-1]
+    assert step.success and step.self_healing is None and step.heal_refused is None

@@ -6,7 +6,7 @@ import time
 
 from pytest_irl.assertions import kind_of, names_content
 from pytest_irl.heal.sets import SetFingerprint, decide_set, rank_sets, selector_tokens
-from pytest_irl.lists import list_prefixes
+from pytest_irl.lists import list_prefixes, python_chain
 
 LEARNED = SetFingerprint(
     count=2, item_tag="li", item_role="listitem", item_classes=["todo"],
@@ -97,6 +97,15 @@ def test_list_prefixes_are_the_lists_a_chain_narrows() -> None:
     assert list_prefixes("#cart li") == []
     assert list_prefixes("#a li >> nth=1 >> span >> nth=0") == ["#a li >> nth=1 >> span", "#a li"]
     assert list_prefixes("iframe >> internal:control=enter-frame >> li >> nth=0") == []
+
+
+def test_a_follower_is_suggested_the_way_the_test_wrote_it() -> None:
+    assert python_chain("ul.cart > li", " >> nth=1 >> .remove") == (
+        'page.locator("ul.cart > li").nth(1).locator(".remove")')
+    assert python_chain("ul.cart > li", ' >> internal:has-text="Milk"i') == (
+        'page.locator("ul.cart > li").filter(has_text="Milk")')
+    assert python_chain("ul.cart > li", " >> internal:has-text=/M/i") == (
+        'page.locator("ul.cart > li >> internal:has-text=/M/i")')
 
 
 def test_which_matchers_heal() -> None:

@@ -4,6 +4,8 @@ ids became classes and the markup was reordered."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -63,3 +65,12 @@ def test_suite_passes_on_v1_then_heals_v2_and_fails_without_irl(
     assert negative and not any("selfHealing" in s for s in negative)
     counts = [s for s in steps if s["action"] == "count"]
     assert [("selfHealing" in s) for s in counts] == [True, False]  # 2 items: healed; 0 items: not
+
+    # Listed across sessions, and rewritten in the source by `irl fix`.
+    def irl(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "pytest_irl.cli", "--db", db_url, *args],
+                              cwd=pytester.path, capture_output=True, text=True, timeout=120).stdout
+
+    assert 'page.locator("ul.todo-list > li.todo")' in irl("healed")
+    diff = irl("fix")
+    assert '+    page.locator("ul.todo-list > li.todo").first.locator(".toggle").check()' in diff, diff

@@ -317,10 +317,13 @@ class ExpectPolicy:
                 return healed.locator, healed.info
             try:
                 target.wait_for(state="attached", timeout=interval * 1000.0)
-                return None  # the original appeared
+                appeared = True
             except Exception as exc:
-                if "strict mode violation" in str(exc):
-                    return None
+                appeared = "strict mode violation" in str(exc)
+            if appeared:  # a late original: no heal, and nothing was refused
+                if step is not None:
+                    step.heal_refused = None
+                return None
             interval = min(POLL_MAX_S, interval * 1.5)
         return None
 

@@ -103,6 +103,28 @@ def python_locator(selector: str) -> str:
     return f"page.locator({json.dumps(selector, ensure_ascii=False)})"
 
 
+def python_chain(base: str, rest: str) -> str:
+    """Python for the healed list ``base`` narrowed as ``rest`` (`` >> nth=0 >> .remove``) says,
+    written the way the test wrote it (``.nth(0).locator(".remove")``) where every part has a
+    plain Python form, else one selector string."""
+    code = python_locator(base)
+    for clause in split_clauses(rest):
+        if clause.engine == "nth" and clause.body.lstrip("-").isdigit():
+            index = int(clause.body)
+            code += ".first" if index == 0 else ".last" if index == -1 else f".nth({index})"
+        elif clause.engine == "css":
+            code += f".locator({json.dumps(clause.body, ensure_ascii=False)})"
+        elif clause.engine == "internal:has-text" and clause.body[:1] == '"' and clause.body[-2:] == '"i':
+            try:
+                text = json.loads(clause.body[:-1])
+            except ValueError:
+                return python_locator(base + rest)
+            code += f".filter(has_text={json.dumps(text, ensure_ascii=False)})"
+        else:
+            return python_locator(base + rest)
+    return code
+
+
 class Lists:
     """One per layer: learned sets, this session's list heals, and the heal itself."""
 
@@ -165,7 +187,7 @@ class Lists:
                 continue
             info = parent.info.model_copy(update={
                 "original_selector": selector, "healed_selector": rewritten,
-                "suggested_locator": python_locator(rewritten),
+                "suggested_locator": python_chain(parent.selector, selector[len(prefix):]),
                 "note": f"follows its healed list {prefix!r} -> {parent.selector!r}",
             })
             return self._accept(step, ListHeal(rewritten, info))
