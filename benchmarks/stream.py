@@ -89,13 +89,14 @@ WATCH = r"""() => {
     const shown = Date.now();
     if (img.src !== src || !img.naturalWidth) return;
     canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-    const g = canvas.getContext('2d');
+    const g = canvas.getContext('2d', {willReadFrequently: true});
     g.drawImage(img, 0, 0);
     const scale = img.naturalWidth / 1280;
+    const row = g.getImageData(0, Math.round(26 * scale), canvas.width, 1).data;
     let t = 0;
     for (let bit = 0; bit < 24; bit++) {
-      const d = g.getImageData(Math.round((bit * 52 + 26) * scale), Math.round(26 * scale), 1, 1).data;
-      if (d[0] + d[1] + d[2] > 384) t |= (1 << bit);
+      const x = Math.round((bit * 52 + 26) * scale) * 4;
+      if (row[x] + row[x + 1] + row[x + 2] > 384) t |= (1 << bit);
     }
     const painted = shown - ((shown - t) % 16777216 + 16777216) % 16777216;
     window.irlSamples.push({shown, e2e: shown - painted, capture: Number(document.body.dataset.latency)});
@@ -251,6 +252,7 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -
     e2e = [v for r in viewer for v in r["e2e_ms"]]
     capture = [v for r in viewer for v in r["capture_ms"]]
     base_body, base_cpu = med("off", "body_s"), med("off", "cpu_s")
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
     print(f"rounds: {args.rounds}   test: {args.iterations} x (fill, click, inner_text) on a page "
           f"repainting every animation frame   cpus: {os.cpu_count()}")
     print("| measure | value |")

@@ -45,6 +45,10 @@ class StreamServer(ThreadingHTTPServer):
         self.closing = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A viewer that goes away mid-response is normal; nothing of it belongs in pytest's output.
+        pass
+
     @property
     def port(self) -> int:
         return int(self.server_address[1])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import importlib.util
 import ipaddress
 import threading
 import time
@@ -22,14 +23,36 @@ CLOCK_RATE = 90_000
 IDLE_RESEND_S = 1.0  # with no new frame, the last one is sent again this often (keeps the video up)
 
 
-def load(host: str) -> WebRTC | None:
-    """A WebRTC answerer, or None when aiortc is not installed."""
-    try:
-        import aiortc  # noqa: F401
-        import av  # noqa: F401
-    except ImportError:
+def load(host: str) -> LazyWebRTC | None:
+    """A WebRTC answerer, or None when aiortc is not installed. aiortc itself is imported, and its
+    thread started, only when the first viewer asks for WebRTC."""
+    if importlib.util.find_spec("aiortc") is None or importlib.util.find_spec("av") is None:
         return None
-    return WebRTC(loopback_only=_is_loopback(host))
+    return LazyWebRTC(loopback_only=_is_loopback(host))
+
+
+class LazyWebRTC:
+    def __init__(self, loopback_only: bool) -> None:
+        self.loopback_only = loopback_only
+        self._real: WebRTC | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def answer(self, stream: RunStream, offer: dict[str, Any]) -> dict[str, str]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the stream server is stopping")
+            if self._real is None:
+                self._real = WebRTC(self.loopback_only)
+            real = self._real
+        return real.answer(stream, offer)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            real, self._real = self._real, None
+        if real is not None:
+            real.close()
 
 
 def _is_loopback(host: str) -> bool:
