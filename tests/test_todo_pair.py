@@ -38,8 +38,10 @@ def test_suite_passes_on_v1_then_heals_v2_and_fails_without_irl(
     pytester.runpytest_subprocess("--irl", "--irl-db", db_url).assert_outcomes(passed=5)
 
     monkeypatch.setenv("TODO_URL", f"{pages_url}/todo_v2.html")
+    monkeypatch.setenv("TODO_TIMEOUT_MS", "800")  # plain Playwright only waits out its timeouts
     plain = pytester.runpytest_subprocess()
     plain.assert_outcomes(failed=5)  # plain Playwright: every test breaks on version 2
+    monkeypatch.delenv("TODO_TIMEOUT_MS")
 
     healed = pytester.runpytest_subprocess("--irl", "--irl-db", db_url)
     healed.assert_outcomes(passed=5)

@@ -218,6 +218,8 @@ def _present(locator: Any, within_ms: float) -> bool:
     try:
         if locator.count() > 0:
             return True
+        if within_ms <= 0:
+            return False
         locator.wait_for(state="attached", timeout=max(1.0, within_ms))
     except Exception as exc:
         return "strict mode violation" in str(exc)
@@ -246,7 +248,8 @@ class ExpectPolicy:
             return self._original(action, attempts, step, None)
         started = time.perf_counter()
         deadline = started + action.timeout_ms / 1000.0
-        first_ms = min(FIRST_TRY_MS, action.timeout_ms / 4)
+        # A list this session already healed on this page is not waited for again.
+        first_ms = 0.0 if self._healed_before(action) else min(FIRST_TRY_MS, action.timeout_ms / 4)
         if _present(target, first_ms):
             return self._original(action, attempts, step, None)
         attempts.append(_attempt("original", action.selector, started, None, outcome="waiting"))
@@ -288,6 +291,15 @@ class ExpectPolicy:
             lists.learn_parents(page, action.selector or "", page.url)
         except Exception:
             pass  # learning never changes an outcome
+
+    def _healed_before(self, action: Action) -> bool:
+        selector = action.selector or ""
+        try:
+            path = url_path(action.target.page.url)
+        except Exception:
+            return False
+        memory = lists_for(self.layer).memory
+        return any(memory.cached(s, path) is not None for s in (selector, *list_prefixes(selector)))
 
     def _find(self, action: Action, step: Step | None, deadline: float) -> tuple[Any, SelfHealing] | None:
         """Poll for the original and a healed locator together; None: use the original."""

@@ -11,8 +11,9 @@ ITEMS = "#todo-list li"
 
 def open_app(page: Page) -> None:
     page.goto(os.environ["TODO_URL"])
-    page.set_default_timeout(3000)
-    expect.set_options(timeout=3000)
+    timeout = float(os.environ.get("TODO_TIMEOUT_MS", "3000"))
+    page.set_default_timeout(timeout)
+    expect.set_options(timeout=timeout)
 
 
 def add(page: Page, *titles: str) -> None:
