@@ -373,3 +373,22 @@ def test_a_slow_viewer_only_ever_gets_the_latest_frame() -> None:
     frame = stream.next_frame(0, 0.1)
     assert frame is not None and frame.seq == 1000 and frame.data == bytes([999 % 256]) * 10
     assert stream.next_frame(1000, 0.05) is None
+
+
+def test_a_browser_without_screencast_is_one_clear_problem() -> None:
+    from pytest_irl.stream.screencast import Caster, ScreencastUnsupported
+
+    class BrowserType:
+        name = "firefox"
+
+    class Browser:
+        browser_type = BrowserType()
+
+    class Context:
+        browser = Browser()
+
+    class OldPlaywrightPage:  # no page.screencast, and not Chromium: no CDP either
+        context = Context()
+
+    with pytest.raises(ScreencastUnsupported, match="firefox has no screencast"):
+        Caster(OldPlaywrightPage(), lambda *frame: None).start()
