@@ -87,21 +87,19 @@ def _no_ambient_database(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def viewer() -> Iterator[Any]:
-    """A second, real Chromium in this process: the person watching."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        options: dict[str, Any] = {"headless": True}
-        executable = find_system_chromium()
-        if bundled_browser_missing(pw.chromium) and executable:
-            options = with_system_chromium(options, executable)
-        # WebRTC over loopback only, and no mDNS names for its candidates.
-        options["args"] = [*options.get("args", []), "--allow-loopback-in-peer-connection",
-                           "--disable-features=WebRtcHideLocalIpsWithMdns"]
-        browser = pw.chromium.launch(**options)
-        yield browser
-        browser.close()
+def viewer(playwright: Any) -> Iterator[Any]:
+    """A second, real Chromium in this process: the person watching. Launched from
+    pytest-playwright's session-wide Playwright, which other tests of the session may be using."""
+    options: dict[str, Any] = {"headless": True}
+    executable = find_system_chromium()
+    if bundled_browser_missing(playwright.chromium) and executable:
+        options = with_system_chromium(options, executable)
+    # WebRTC over loopback only, and no mDNS names for its candidates.
+    options["args"] = [*options.get("args", []), "--allow-loopback-in-peer-connection",
+                       "--disable-features=WebRtcHideLocalIpsWithMdns"]
+    browser = playwright.chromium.launch(**options)
+    yield browser
+    browser.close()
 
 
 def start_pytest(path: Path, *args: str) -> subprocess.Popen[str]:
