@@ -157,12 +157,15 @@ class IrlLocatorImpl(LocatorImpl):
             _ExpectGreenlet, lambda: run_expect(layer, self, expression, dict(options), title, caller))
 
 
-def run_step(layer: Layer, action: Action, policy: Any, location: str | None = None) -> Any:
+def run_step(layer: Layer, action: Action, policy: Any, location: str | None = None,
+             learn_element: bool = False) -> Any:
     """Run ``action`` as one recorded step under ``policy`` (an :class:`ExpectPolicy` or
     :class:`QueryPolicy`), through the layer's ordinary ``run``: the layer's own policy sees a
     non-healable action and performs it once; performing it is running ``policy``, which writes
     the step's attempts (and heal) itself. ``location``: the call site, when the stack of the
-    current greenlet does not reach the test."""
+    current greenlet does not reach the test. ``learn_element``: let the layer learn the one
+    element the locator matched on success (positive single-element assertions); otherwise the
+    layer is given only the page (a list, or an absent element, has no one element to learn)."""
     box: dict[str, Any] = {}
 
     def perform(_locator: Any, _timeout: float | None) -> Any:
@@ -174,8 +177,15 @@ def run_step(layer: Layer, action: Action, policy: Any, location: str | None = N
             step.location = location  # before any heal is listed under it
         return policy.execute(action, step, attempts)
 
-    outer = Action(name=action.name, perform=perform, target=action.target, selector=action.selector,
-                   timeout_ms=action.timeout_ms, healable=False, value=action.value)
+    owner = None
+    if not learn_element:
+        try:
+            owner = action.target.page
+        except Exception:
+            owner = None
+    outer = Action(name=action.name, perform=perform, target=action.target if learn_element else None,
+                   selector=action.selector, timeout_ms=action.timeout_ms, healable=False, value=action.value,
+                   owner=owner)
     try:
         return layer.run(outer)
     finally:
@@ -209,7 +219,7 @@ def run_expect(layer: Layer, impl: IrlLocatorImpl, expression: str, options: dic
     )
     location = location_from(caller, recorder.root if recorder is not None else None)
     try:
-        return run_step(layer, action, ExpectPolicy(layer, kind), location)
+        return run_step(layer, action, ExpectPolicy(layer, kind), location, learn_element=kind == "element")
     except ExpectMismatch as mismatch:
         return mismatch.result
 
@@ -345,48 +355,61 @@ def _left_ms(deadline: float) -> float:
 
 
 class QueryPolicy:
-    """``count()`` / ``all()``: never waits; a list that matches nothing is healed only on
-    evidence that it was renamed (see ``heal.sets``), so an empty list still counts 0."""
+    """``count()`` / ``all()`` of a list that matched nothing and was learned before: healed only
+    on evidence that it was renamed (see ``heal.sets``), so an empty list still counts 0."""
 
-    def __init__(self, layer: Layer) -> None:
+    def __init__(self, layer: Layer, started: float) -> None:
         self.layer = layer
+        self.started = started
 
     def execute(self, action: Action, step: Step | None, attempts: list[Attempt]) -> Any:
         target = action.target
-        lists = lists_for(self.layer)
-        t0 = time.perf_counter()
-        try:
-            matched = target.count()
-        except Exception:
-            matched = -1
-        if matched == 0 and lists.heals:
-            page = target.page
-            heal = lists.heal(page, action.selector or "", step)
-            if heal is not None:
-                attempts.append(_attempt("original", action.selector, t0, None, outcome="waiting"))
-                t1 = time.perf_counter()
-                result = action.perform(page.locator(heal.selector), None)
-                attempts.append(_attempt(heal.info.strategy, heal.selector, t1, None))
-                if step is not None:
-                    step.self_healing = heal.info
-                return result
-        result = action.perform(target, None)
-        attempts.append(_attempt("original", action.selector, t0, None))
-        if matched > 0:
-            try:
-                page = target.page
-                lists.learn(target, action.selector or "", page.url)
-                lists.learn_parents(page, action.selector or "", page.url)
-            except Exception:
-                pass
+        page = target.page
+        heal = lists_for(self.layer).heal(page, action.selector or "", step)
+        if heal is None:
+            t0 = time.perf_counter()
+            result = action.perform(target, None)
+            attempts.append(_attempt("original", action.selector, t0, None))
+            return result
+        attempts.append(_attempt("original", action.selector, self.started, None, outcome="waiting"))
+        t1 = time.perf_counter()
+        result = action.perform(page.locator(heal.selector), None)
+        attempts.append(_attempt(heal.info.strategy, heal.selector, t1, None))
+        if step is not None:
+            step.self_healing = heal.info
         return result
 
 
 def query_action(layer: Layer, name: str, inner: Any, perform: Any) -> Any:
-    """Run ``count`` / ``all`` on the raw locator ``inner`` as a step."""
-    action = Action(name=name, perform=perform, target=inner, selector=inner._impl_obj._selector,
-                    healable=False)
-    return run_step(layer, action, QueryPolicy(layer))
+    """``count`` / ``all`` on the raw locator ``inner``. A query is not an action: it becomes a
+    step only when the layer has something to say about it (a list that matched before matches
+    nothing now: healed, or refused with its candidates). While it matches, it learns its list."""
+    lists = lists_for(layer)
+    selector = inner._impl_obj._selector
+    started = time.perf_counter()
+    try:
+        matched = inner.count()
+    except Exception:
+        matched = -1
+    if matched == 0 and lists.heals:
+        try:
+            path = url_path(inner.page.url)
+        except Exception:
+            path = ""
+        memory = lists.memory
+        if any(memory.lookup(s, path, lists.healer.nodeid) is not None or memory.cached(s, path) is not None
+               for s in (selector, *list_prefixes(selector))):
+            action = Action(name=name, perform=perform, target=inner, selector=selector, healable=False)
+            return run_step(layer, action, QueryPolicy(layer, started))
+    result = perform(inner, None)
+    if matched > 0:
+        try:
+            page = inner.page
+            lists.learn(inner, selector, page.url)
+            lists.learn_parents(page, selector, page.url)
+        except Exception:
+            pass  # learning never changes an outcome
+    return result
 
 
 __all__ = ["ExpectPolicy", "IrlLocatorImpl", "QueryPolicy", "kind_of", "names_content"]

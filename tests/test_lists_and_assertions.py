@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -24,7 +25,7 @@ class Rig:
         self.memory = Memory()
         self.memory.loaded.set()
         self.healer = Healer(self.memory)
-        self.healer.nodeid = "tests/test_assertions.py::t"
+        self.healer.nodeid = "tests/test_lists_and_assertions.py::t"
         self.lists = Lists(self.healer)
         self.layer = Layer(Policy(ListFollowingHealer(self.healer, self.lists)))
         self.layer._irl_lists = self.lists  # type: ignore[attr-defined]
@@ -74,7 +75,7 @@ def test_expect_is_a_step_and_playwright_types_hold(rig: Rig) -> None:
     rig.layer.current.finish_values()
     step = rig.step("expect.to_have_text")
     assert step.success and step.selector == "#total" and step.value == "2 items"
-    assert step.location and step.location.startswith("tests/test_assertions.py:")
+    assert step.location and step.location.startswith("tests/test_lists_and_assertions.py:")
     with pytest.raises(AssertionError, match="to have text"):
         expect(page.locator("#total")).to_have_text("3 items", timeout=300)
     failed = rig.steps[-1]
@@ -108,7 +109,7 @@ def test_list_assertions_and_count_heal_after_a_rename_and_children_follow(rig: 
     assert [s.self_healing.note for s in rig.steps if s.action == "count"][-1].startswith("same list heal")
     assert [r.original for r in rig.healer.healed].count("#cart li") >= 1
     where = [r.location or "" for r in rig.healer.healed]
-    assert all(w.startswith("tests/test_assertions.py:") for w in where), where
+    assert all(w.startswith("tests/test_lists_and_assertions.py:") for w in where), where
 
 
 def test_a_healed_assertion_that_should_fail_still_fails(rig: Rig) -> None:
@@ -151,8 +152,12 @@ def test_empty_and_filtered_lists_are_never_healed(rig: Rig) -> None:
     # Everything deleted: the empty list counts 0.
     page = rig.open('<ul id="cart" aria-label="Cart"></ul><ul class="menu"><li>Home</li><li>Help</li></ul>',
                     path="empty")
+    t0 = time.perf_counter()
     assert page.locator("#cart li").count() == 0
-    assert rig.steps[-1].self_healing is None
+    expect(page.locator("#cart li")).to_have_count(0)
+    expect(page.locator("#cart li")).to_be_hidden()
+    assert time.perf_counter() - t0 < 0.8  # nothing waits for an element that is not there
+    assert all(s.self_healing is None and s.url and s.url.endswith("/empty") for s in rig.steps[-3:])
 
 
 def test_locators_that_name_content_are_not_healed_as_elements(rig: Rig) -> None:
