@@ -269,12 +269,15 @@ def test_heals_and_records_over_a_remote_browser(
     learned.assert_outcomes(passed=1)
     assert "used the system browser" not in learned.stdout.str()  # not launched here
     monkeypatch.setenv("APP_VERSION", "v2")
-    healed = pytester.runpytest_subprocess("--irl", "--irl-db", db_url)
+    healed = pytester.runpytest_subprocess("--irl", "--irl-db", db_url, "--irl-stream")
     healed.assert_outcomes(passed=1)
     healed.stdout.fnmatch_lines(["*irl: healed locators*", "*#login-7f3a -> *"])
+    # The screencast runs over the connection too: a failure would be the one "live stream" line.
+    assert [line for line in healed.outlines if "live stream" in line and "live streams of" not in line] == []
 
-    runs = rows(db_url, "SELECT status, steps FROM test_runs ORDER BY started_at")
+    runs = rows(db_url, "SELECT status, steps, stream_url FROM test_runs ORDER BY started_at")
     assert [r["status"] for r in runs] == ["passed", "passed"]
+    assert runs[0]["stream_url"] is None and runs[1]["stream_url"].startswith("http://127.0.0.1:")
     first, second = (r["steps"][-1] for r in runs)
     assert first["action"] == second["action"] == "click"
     assert "selfHealing" not in first
