@@ -258,7 +258,7 @@ class ExpectPolicy:
             return self._original(action, attempts, step, None)
         started = time.perf_counter()
         deadline = started + action.timeout_ms / 1000.0
-        # A list this session already healed on this page is not waited for again.
+        # A locator (or its list) this session already healed on this page is not waited for again.
         first_ms = 0.0 if self._healed_before(action) else min(FIRST_TRY_MS, action.timeout_ms / 4)
         if _present(target, first_ms):
             return self._original(action, attempts, step, None)
@@ -308,6 +308,9 @@ class ExpectPolicy:
             path = url_path(action.target.page.url)
         except Exception:
             return False
+        healer = self.layer.healer
+        if healer is not None and healer.memory.cached_heal(selector, path) is not None:
+            return True
         memory = lists_for(self.layer).memory
         return any(memory.cached(s, path) is not None for s in (selector, *list_prefixes(selector)))
 
