@@ -96,6 +96,9 @@ def test_list_assertions_and_count_heal_after_a_rename_and_children_follow(rig: 
     assert rig.step("expect.to_have_text").self_healing is not None
     assert page.locator("#cart li").count() == 3
     assert rig.step("count").self_healing is not None
+    rows = page.locator("#cart li").all()
+    assert [r.text_content() for r in rows] == ["MilkRemove", "BreadRemove", "EggsRemove"]
+    assert rig.step("all").self_healing is not None and isinstance(rows[0], Locator)
     expect(page.locator("#cart li").nth(1)).to_contain_text("Bread")
     assert rig.step("expect.to_contain_text").self_healing.healed_selector == "ul.cart > li.item >> nth=1"
     # A filtered list keeps its filter: only the list it narrows is healed.

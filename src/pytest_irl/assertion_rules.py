@@ -1,0 +1,75 @@
+"""Which assertions may be healed, and what a step records about one (pure: no browser)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .heal import parse_locator
+
+# Matchers that say an element is there and how it is: healed when their locator broke.
+ELEMENT_EXPRESSIONS = frozenset({
+    "to.be.visible", "to.be.enabled", "to.be.disabled", "to.be.checked", "to.be.attached",
+    "to.be.editable", "to.have.text", "to.contain.text", "to.have.value", "to.have.values",
+    "to.have.class", "to.contain.class", "to.have.attribute", "to.have.attribute.value",
+    "to.have.accessible.name",
+})
+# Matchers about a set of elements.
+LIST_EXPRESSIONS = frozenset({
+    "to.have.count", "to.have.text.array", "to.contain.text.array", "to.have.class.array",
+    "to.contain.class.array",
+})
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PLAYWRIGHT_MARK = os.sep + "playwright" + os.sep
+
+
+def kind_of(expression: str, options: dict[str, Any]) -> str | None:
+    """"element", "list", or None for matchers that are never healed (negative ones included)."""
+    if options.get("isNot"):
+        return None
+    if expression == "to.have.count":
+        return "list" if (options.get("expectedNumber") or 0) > 0 else None
+    if expression in LIST_EXPRESSIONS:
+        return "list" if options.get("expectedText") else None
+    return "element" if expression in ELEMENT_EXPRESSIONS else None
+
+
+def matcher_name(expression: str, options: dict[str, Any], title: str | None) -> str:
+    if title and '"' in title:
+        return "expect." + title.split('"')[1]
+    name = expression.replace(".array", "").replace(".", "_")
+    return "expect." + ("not_" + name if options.get("isNot") else name)
+
+
+def expected_value(options: dict[str, Any]) -> Any:
+    if "expectedNumber" in options and options["expectedNumber"] is not None:
+        return options["expectedNumber"]
+    texts = options.get("expectedText") or []
+    values = [t.get("string") if t.get("string") is not None else t.get("regexSource") for t in texts
+              if isinstance(t, dict)]
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def location_from(frame: Any, root: str | None) -> str | None:
+    """``file:line`` of the first frame outside this package and Playwright, from ``frame`` out."""
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR) and _PLAYWRIGHT_MARK not in filename:
+            try:
+                shown = os.path.relpath(filename, root) if root else os.path.relpath(filename)
+            except ValueError:
+                shown = filename
+            return f"{shown}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
+
+
+def names_content(selector: str) -> bool:
+    """Does the locator name content (a text, role name, label...)? Then that content is part of
+    what an assertion checks, and the element is not healed."""
+    hints = parse_locator(selector)
+    return bool(hints.text or hints.name or hints.label or hints.placeholder or hints.alt or hints.title
+                or hints.has_text)
