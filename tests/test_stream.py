@@ -171,9 +171,11 @@ def test_watch_a_running_test_live(pytester: pytest.Pytester, service_db_url: st
         (flags / "seen").touch()
         # The test has ended; its page keeps its last frame and its whole step list.
         poll(lambda: page.locator("#status").text_content() == "passed", 20, "the test's end")
-        run = rows(service_db_url, "SELECT status, stream_url, steps FROM test_runs WHERE id = %s",
-                   active[0]["id"])[0]
-        assert run["status"] == "passed" and run["stream_url"] == url
+        query = "SELECT status, stream_url, steps FROM test_runs WHERE id = %s"
+        # The page can know before the database does: the writer commits a moment later.
+        run = poll(lambda: [r for r in rows(service_db_url, query, active[0]["id"])
+                            if r["status"] == "passed"], 10, "the passed run in the database")[0]
+        assert run["stream_url"] == url
         poll(lambda: int(body.get_attribute("data-steps") or 0) == len(run["steps"]), 10, "all steps")
         page.reload()
         poll(lambda: int(body.get_attribute("data-frames") or 0) >= 1, 10, "the last frame")
