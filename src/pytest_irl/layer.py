@@ -128,6 +128,8 @@ class Layer:
         self.current: RunRecorder | None = None
         self._on_error = on_error
         self._script: str | None = None
+        # Called with each browser context the layer instruments (the live stream watches them).
+        self.context_listeners: list[Callable[[Any], None]] = []
 
     @property
     def healer(self) -> Healer | None:
@@ -204,6 +206,8 @@ class Layer:
             context.add_init_script(script=self._script)
         except Exception as exc:  # a closed or remote context: record without the observer
             self._report(f"page observer not installed: {first_line(exc)}")
+        for listener in self.context_listeners:
+            listener(context)
 
     def _url_of(self, action: Action) -> str | None:
         if action.owner is not None:

@@ -92,16 +92,13 @@ class Streamer:
     def _hook_layer(self, layer: Any) -> None:
         # The layer instruments every browser context it wraps (the test's, a new_context()'s):
         # each is also watched for pages from then on.
-        instrument = layer.instrument_context
-
-        def instrument_context(context: Any) -> None:
-            instrument(context)
+        def on_context(context: Any) -> None:
             try:
                 self.on_context(context)
             except Exception as exc:  # streaming must never break the test
                 self._problem(f"live stream: {_first_line(exc)}")
 
-        layer.instrument_context = instrument_context
+        layer.context_listeners.append(on_context)
 
     def on_context(self, context: Any) -> None:
         """Watch ``context`` (a raw BrowserContext) for pages, once."""
