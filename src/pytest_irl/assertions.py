@@ -193,10 +193,22 @@ class ExpectPolicy:
         started = time.perf_counter()
         deadline = started + action.timeout_ms / 1000.0
         # A locator (or its list) this session already healed on this page is not waited for again.
-        first_ms = 0.0 if self._healed_before(action) else min(FIRST_TRY_MS, action.timeout_ms / 4)
-        if _present(target, first_ms):
-            return self._original(action, attempts, step, None)
-        attempts.append(_attempt("original", action.selector, started, None, outcome="waiting"))
+        if self._healed_before(action):
+            if _present(target, 0.0):
+                return self._original(action, attempts, step, None)
+        else:
+            # The assertion itself, with a short timeout, is the presence check: when it passes (the
+            # usual case) nothing else is asked of the page. An assertion has no effect, so trying
+            # it twice is safe; when it is not true yet but its element is there, it simply goes
+            # on with the rest of its timeout.
+            try:
+                return self._original(action, attempts, step, None,
+                                      first_try_ms=min(FIRST_TRY_MS, action.timeout_ms / 4))
+            except ExpectMismatch:
+                if _present(target, 0.0):
+                    return self._original(action, attempts, step, deadline)
+        if not attempts:
+            attempts.append(_attempt("original", action.selector, started, None, outcome="waiting"))
         found = self._find(action, step, deadline)
         if found is None:
             return self._original(action, attempts, step, deadline)
@@ -213,11 +225,22 @@ class ExpectPolicy:
         return result
 
     def _original(self, action: Action, attempts: list[Attempt], step: Step | None,
-                  deadline: float | None) -> Any:
+                  deadline: float | None, *, first_try_ms: float | None = None) -> Any:
+        """The assertion on its own locator, until ``deadline`` (None: its own timeout), or for
+        ``first_try_ms`` only, a "no" then being recorded as waiting rather than as the verdict."""
         t0 = time.perf_counter()
         strategy = "original" if not attempts else "wait"
+        if first_try_ms is not None:
+            timeout: float | None = first_try_ms
+        else:
+            timeout = None if deadline is None else _left_ms(deadline)
         try:
-            result = action.perform(action.target, None if deadline is None else _left_ms(deadline))
+            result = action.perform(action.target, timeout)
+        except ExpectMismatch as exc:
+            waiting = first_try_ms is not None
+            attempts.append(_attempt(strategy, action.selector, t0, None if waiting else exc,
+                                     outcome="waiting" if waiting else None))
+            raise
         except Exception as exc:
             attempts.append(_attempt(strategy, action.selector, t0, exc))
             raise
