@@ -18,6 +18,7 @@ from .models import TestRun, utcnow
 from .policy import Policy
 from .reruns import ATTEMPT
 from .store import StoreLocation, Writer
+from .store.embedded import PGDATA
 
 if TYPE_CHECKING:
     from .store.db import Database
@@ -59,6 +60,9 @@ class Recording:
     # lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
         stem = f"{self.session_id}-{self.worker or 'main'}-{os.getpid()}"
+        if self.location.url is None and not (self.location.state_dir / PGDATA / "PG_VERSION").exists():
+            # A new embedded store holds no history: nothing waits for it to start and load.
+            self.memory.loaded.set()
         self.writer = Writer(self.location, stem=stem, on_ready=self._load_memory)
         # Every process writes the session row (idempotent), so a worker's runs never wait for it.
         self.writer.submit("session", {
