@@ -392,3 +392,50 @@ def test_a_browser_without_screencast_is_one_clear_problem() -> None:
 
     with pytest.raises(ScreencastUnsupported, match="firefox has no screencast"):
         Caster(OldPlaywrightPage(), lambda *frame: None).start()
+
+
+UNWATCHED_SUITE = """
+import time
+from pathlib import Path
+
+FLAGS = Path({flags!r})
+
+def test_unwatched(page):
+    page.set_content('''<h1 id=n>0</h1><script>let n = 0;
+      setInterval(() => {{ document.getElementById('n').textContent = ++n; }}, 30);</script>''')
+    page.wait_for_timeout(1500)
+
+def test_after():
+    end = time.monotonic() + 40
+    while not (FLAGS / "checked").exists() and time.monotonic() < end:
+        time.sleep(0.1)
+"""
+
+
+def test_a_run_nobody_watches_captures_nothing_until_its_last_frame(
+    pytester: pytest.Pytester, service_db_url: str,
+) -> None:
+    flags = pytester.path / "flags"
+    flags.mkdir()
+    pytester.makepyfile(test_quiet=UNWATCHED_SUITE.format(flags=str(flags)))
+    proc = start_pytest(pytester.path, "--irl", "--irl-stream", "--irl-db", service_db_url)
+    try:
+        def finished_run() -> list[dict[str, Any]]:
+            try:
+                return rows(service_db_url, "SELECT stream_url FROM test_runs"
+                            " WHERE status = 'passed' AND nodeid LIKE %s", "%test_unwatched%")
+            except psycopg.errors.UndefinedTable:  # the plugin has not created its tables yet
+                return []
+
+        finished = poll(finished_run, 60, "the unwatched run's end")
+        parts = urlsplit(finished[0]["stream_url"])
+        state_url = urlunsplit((parts.scheme, parts.netloc, parts.path + "/state", parts.query, ""))
+        with urllib.request.urlopen(state_url, timeout=10) as response:
+            state = json.loads(response.read())
+        # 1.5 s of a page changing every 30 ms, and one frame: the screencast never ran unwatched,
+        # and the run's page still shows how the test left it.
+        assert state["finished"] is True and state["frameSeq"] == 1
+    finally:
+        (flags / "checked").touch()
+        out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from ..models import TestRun
@@ -45,6 +46,8 @@ class RunStream:
         self._cond = threading.Condition()
         self._steps_key: tuple[Any, ...] = ()
         self._viewed_at = float("-inf")
+        # Called (from a viewer's thread) when someone starts watching: starts the frame source.
+        self.on_watch: Callable[[], None] | None = None
         self._steps_json: list[dict[str, Any]] = []
 
     @property
@@ -60,7 +63,11 @@ class RunStream:
 
     def viewed(self) -> None:
         """A viewer asked for a frame (or is waiting for one)."""
+        was_watched = self.watched()
         self._viewed_at = time.monotonic()
+        on_watch = self.on_watch
+        if not was_watched and on_watch is not None:
+            on_watch()
 
     def watched(self) -> bool:
         return time.monotonic() - self._viewed_at < WATCHED_FOR_S

@@ -154,6 +154,7 @@ class Streamer:
         except Exception:
             return  # the page closed while the screencast started
         self._casters[run_id] = caster
+        stream.on_watch = caster.wake
         run = stream.run
         if run.stream_url is None and self.server is not None:
             run.stream_url = self.server.url_for(run_id)
@@ -166,6 +167,8 @@ class Streamer:
         caster = self._casters.pop(run_id, None)
         self._pages.pop(run_id, None)
         if caster is not None:
+            if stream is not None and stream.latest is None:
+                caster.final_frame()  # nobody watched while it ran: its page still shows how it ended
             caster.stop()
         if stream is not None:
             stream.finish()
