@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from .heal import parse_locator
@@ -20,8 +19,6 @@ LIST_EXPRESSIONS = frozenset({
     "to.contain.class.array",
 })
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_PLAYWRIGHT_MARK = os.sep + "playwright" + os.sep
 
 
 def kind_of(expression: str, options: dict[str, Any]) -> str | None:
@@ -51,20 +48,6 @@ def expected_value(options: dict[str, Any]) -> Any:
     if not values:
         return None
     return values[0] if len(values) == 1 else values
-
-
-def location_from(frame: Any, root: str | None) -> str | None:
-    """``file:line`` of the first frame outside this package and Playwright, from ``frame`` out."""
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_DIR) and _PLAYWRIGHT_MARK not in filename:
-            try:
-                shown = os.path.relpath(filename, root) if root else os.path.relpath(filename)
-            except ValueError:
-                shown = filename
-            return f"{shown}:{frame.f_lineno}"
-        frame = frame.f_back
-    return None
 
 
 def names_content(selector: str) -> bool:

@@ -27,7 +27,8 @@ import greenlet
 from playwright._impl._greenlets import run_in_greenlet
 from playwright._impl.locator import Locator as LocatorImpl
 
-from .assertion_rules import expected_value, kind_of, location_from, matcher_name, names_content
+from .assertion_rules import expected_value, kind_of, matcher_name, names_content
+from .layer import location_from
 from .lists import Lists, list_prefixes
 from .memory import url_path
 from .models import Attempt, SelfHealing, Step

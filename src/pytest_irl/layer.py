@@ -39,7 +39,11 @@ def value_shape(value: str) -> str:
 
 def caller_location(root: str | None = None) -> str | None:
     """``file:line`` of the test code that made the current call, relative to ``root`` (or cwd)."""
-    frame = sys._getframe(2)
+    return location_from(sys._getframe(2), root)
+
+
+def location_from(frame: Any, root: str | None) -> str | None:
+    """``file:line`` of the first frame outside this package and Playwright, from ``frame`` out."""
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_PACKAGE_DIR) and _PLAYWRIGHT_MARK not in filename:
