@@ -1072,3 +1072,28 @@ def test_example_placeholder_with_two_fields_of_its_kind_is_refused() -> None:
     page = [_text_input(id="a", type="email", placeholder="Email")]
     plain = parse_locator('internal:attr=[placeholder="Your name"i]')
     assert decide(rank_by_hints(plain, page)).chosen is None
+
+
+def test_an_id_that_became_a_class_is_the_same_handle() -> None:
+    learned = Fingerprint(tag="a", role="link", id="filter-active", text="Active", accessible_name="Active",
+                          href="#/active", neighbours={"left": "All", "right": "Completed"})
+    page = [
+        Fingerprint(tag="a", role="link", classes=["filter-all", "selected"], text="All",
+                    accessible_name="All", href="#/"),
+        Fingerprint(tag="a", role="link", classes=["filter-active"], text="Active", accessible_name="Active",
+                    href="#/active", neighbours={"left": "Completed", "right": "Clear"}),
+        Fingerprint(tag="a", role="link", classes=["filter-completed"], text="Completed",
+                    accessible_name="Completed", href="#/completed"),
+    ]
+    ranked = rank(learned, page)
+    assert ranked[0].candidate.classes == ["filter-active"] and ranked[0].breakdown["id"] > 0
+    assert decide(ranked).chosen is ranked[0]
+    # The reverse refactor (a class that became the id) counts the same way.
+    back = rank(page[1].model_copy(update={"classes": ["filter-active"]}), [learned, page[0]])
+    assert back[0].candidate.id == "filter-active" and decide(back).chosen is back[0]
+
+
+def test_an_id_that_became_a_class_of_many_elements_is_no_evidence_for_one() -> None:
+    learned = Fingerprint(tag="li", id="item", text="Milk")
+    page = [Fingerprint(tag="li", classes=["item"], text=text) for text in ("Bread", "Eggs")]
+    assert decide(rank(learned, page)).chosen is None

@@ -317,9 +317,21 @@ def fingerprint_verdicts(ref: Fingerprint, cand: Fingerprint) -> dict[str, int]:
         a, b = getattr(ref, field), getattr(cand, field)
         if a and b:
             out[field] = id_verdict(a, b)
+    if moved_identifier(ref, cand) is not None:
+        out["id"] = AGREE
     if ref.test_ids and cand.test_ids:
         out["test_ids"] = testid_verdict(ref.test_ids, cand.test_ids)
     return out
+
+
+def moved_identifier(ref: Fingerprint, cand: Fingerprint) -> str | None:
+    """The id that one side has as an id and the other as one of its classes (and not as an id):
+    the same developer handle, moved by an "ids became classes" refactor (or its reverse)."""
+    if ref.id and not cand.id and ref.id in cand.classes:
+        return ref.id
+    if cand.id and not ref.id and cand.id in ref.classes:
+        return cand.id
+    return None
 
 
 def unstable_keys(ref: Fingerprint, cand: Fingerprint) -> frozenset[str]:

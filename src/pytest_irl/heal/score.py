@@ -37,6 +37,7 @@ from .identity import (
     evidence_from,
     family,
     fingerprint_verdicts,
+    moved_identifier,
     text_verdict,
     unstable_keys,
     with_specific,
@@ -259,6 +260,16 @@ def _score_one(
     if fp.classes or cand.classes:
         theirs_classes = prepare(_classes_text(cand.classes)) if cand.classes else EMPTY
         sims["classes"] = similarity(ref.classes, theirs_classes)
+        moved = moved_identifier(fp, cand)
+        if moved is not None:
+            # An id that became a class (or the reverse, "ids renamed to classes") is the same
+            # developer handle: the id agrees, and the classes are compared with it in place.
+            sims["id"] = 1.0
+            if moved in cand.classes:
+                mine_classes = [*fp.classes, moved]
+            else:
+                mine_classes = [c for c in fp.classes if c != moved]
+            sims["classes"] = similarity(prepare(_classes_text(mine_classes)), theirs_classes)
     if ref.test_ids or cand.test_ids:
         sims["test_ids"] = _dict_similarity(ref.test_ids, cand.test_ids)
     if ref.attrs or cand.attrs:
