@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from pytest_irl.healer import Healer
+from pytest_irl.healer import Healer, HealSettings
 from pytest_irl.layer import Layer, RunRecorder
 from pytest_irl.lists import ListFollowingHealer, Lists
 from pytest_irl.memory import Memory
@@ -206,3 +206,16 @@ def test_a_late_list_is_waited_for_not_healed(rig: Rig) -> None:
     expect(page.locator("#cart li")).to_have_count(2)
     step = rig.steps[-1]
     assert step.success and step.self_healing is None and step.heal_refused is None
+
+
+def test_suggest_mode_records_the_list_heal_but_asserts_on_the_original(rig: Rig) -> None:
+    rig.healer.settings = HealSettings(mode="suggest")
+    page = rig.open(items("Milk", "Bread"))
+    expect(page.locator("#cart li")).to_have_count(2)
+    page = rig.open(items("Milk", "Bread", **V2), path="v2")
+    with pytest.raises(AssertionError, match="to have count"):
+        expect(page.locator("#cart li")).to_have_count(2, timeout=1500)
+    step = rig.steps[-1]
+    assert step.self_healing is None and not step.success
+    assert step.heal_suggestion is not None and step.heal_suggestion.healed_selector == "ul.cart > li.item"
+    assert page.locator("#cart li").count() == 0  # the original locator, as written
