@@ -256,3 +256,21 @@ def test_chained_locators_heal_and_record_the_full_selector(rig: Rig) -> None:
     page.get_by_role("dialog").locator("#ok-1").click()
     assert rig.hit() == "ok-2"
     assert rig.last.selector == "internal:role=dialog >> #ok-1"
+
+
+def test_a_read_heals_and_a_late_element_is_read_not_healed(rig: Rig) -> None:
+    status_v1 = '<p id="status-3e1" class="status">Saved</p><p id="note-8a2" class="note">Draft</p>'
+    status_v2 = '<p id="status-c7d" class="status">Saved</p><p id="note-1b9" class="note">Draft</p>'
+    page = rig.open("status", status_v1)
+    assert page.locator("#status-3e1").text_content() == "Saved"
+    assert [a.outcome for a in rig.last.attempts] == ["ok"]  # the read itself was the presence check
+    page = rig.open("status", status_v2)
+    assert page.locator("#status-3e1").text_content() == "Saved"
+    healed = rig.last
+    assert healed.self_healing is not None and [a.outcome for a in healed.attempts] == ["waiting", "ok"]
+    # Appearing after the first try's 400 ms, the original is read where it is: never a look-alike.
+    late = status_v1 + ('<script>setTimeout(() => { const p = document.createElement("p");'
+                        ' p.id = "late"; p.textContent = "Done"; document.body.append(p); }, 900)</script>')
+    page = rig.open("late", late)
+    assert page.locator("#late").inner_text() == "Done"
+    assert rig.last.self_healing is None and rig.last.attempts[0].outcome == "waiting"

@@ -22,6 +22,9 @@ BACKOFF_MS = (50, 100, 200, 400, 800)
 # A healable action first waits this long for its element; one that is not there by then is looked
 # for (the original and the candidates together) for the rest of the action's budget.
 FIRST_TRY_MS = 400.0
+# Actions that change nothing on the page: a first try of one with FIRST_TRY_MS as its timeout is
+# its own presence check, so when it succeeds (the usual case) it costs no extra call.
+READS = frozenset({"text_content", "inner_text", "inner_html", "input_value", "get_attribute", "wait_for"})
 
 # Messages of failures that another try can fix: the element or document went away while the
 # action ran (a re-render, a navigation). Playwright itself already waits for actionability.
@@ -95,6 +98,9 @@ class Policy:
         attempts: list[Attempt] = [] if step is None else step.attempts
         healer = self.healer
         healing = healer is not None and healer.heals and action.healable and action.target is not None
+        if healing and action.name in READS and FIRST_TRY_MS < action.timeout_ms:
+            assert healer is not None
+            return self._read(action, step, healer, deadline, attempts)
         if healing:
             assert healer is not None
             first_ms = min(FIRST_TRY_MS, action.timeout_ms)
@@ -109,6 +115,30 @@ class Policy:
                 if drifted is not None and drifted.info is not None:
                     return self._perform_healed(action, step, drifted, deadline, attempts)
         return self._retrying(action, deadline, attempts, "original" if not attempts else "wait")
+
+    def _read(self, action: Action, step: Step | None, healer: Healer, deadline: float,
+              attempts: list[Attempt]) -> Any:
+        drifted = _quietly(lambda: healer.check_drift(action, step, deadline))
+        if drifted is not None and drifted.info is not None:
+            return self._perform_healed(action, step, drifted, deadline, attempts)
+        t0 = time.perf_counter()
+        try:
+            result = action.perform(action.target, FIRST_TRY_MS)
+        except Exception as exc:
+            if not _is_timeout(exc):
+                attempts.append(_attempt("original", action.selector, t0, exc))
+                if not is_transient(exc):
+                    raise
+                return self._retrying(action, deadline, attempts, "retry")
+            attempts.append(_attempt("original", action.selector, t0, None, outcome="waiting"))
+        else:
+            attempts.append(_attempt("original", action.selector, t0, None))
+            return result
+        if not _present(action.target, 0.0):
+            heal = _quietly(lambda: healer.heal(action, deadline, step))
+            if heal is not None and heal.info is not None:
+                return self._perform_healed(action, step, heal, deadline, attempts)
+        return self._retrying(action, deadline, attempts, "wait")
 
     def _retrying(self, action: Action, deadline: float, attempts: list[Attempt], strategy: str) -> Any:
         timeout: float | None = None if not attempts else _left_ms(deadline)
@@ -162,6 +192,8 @@ def _present(locator: Any, within_ms: float) -> bool:
     try:
         if locator.count() > 0:  # the usual case, and the cheapest call that can tell
             return True
+        if within_ms <= 0:
+            return False
         locator.wait_for(state="attached", timeout=within_ms)
     except Exception as exc:
         # Several matches, a closed page: the action itself raises that, as Playwright would.
