@@ -32,7 +32,7 @@ from .layer import location_from
 from .lists import Lists, list_prefixes
 from .memory import url_path
 from .models import Attempt, SelfHealing, Step
-from .policy import FIRST_TRY_MS, Action, first_line
+from .policy import FIRST_TRY_MS, Action, attempt_of, left_ms, present
 
 if TYPE_CHECKING:
     from .layer import Layer
@@ -159,26 +159,6 @@ def run_expect(layer: Layer, impl: IrlLocatorImpl, expression: str, options: dic
         return mismatch.result
 
 
-def _present(locator: Any, within_ms: float) -> bool:
-    try:
-        if locator.count() > 0:
-            return True
-        if within_ms <= 0:
-            return False
-        locator.wait_for(state="attached", timeout=max(1.0, within_ms))
-    except Exception as exc:
-        return "strict mode violation" in str(exc)
-    return True
-
-
-def _attempt(strategy: str, selector: str | None, t0: float, exc: BaseException | None,
-             outcome: str | None = None) -> Attempt:
-    return Attempt(strategy=strategy, selector=selector,
-                   outcome=outcome or ("ok" if exc is None else "error"),
-                   error=None if exc is None else first_line(exc),
-                   duration_ms=round((time.perf_counter() - t0) * 1000.0, 2))
-
-
 class ExpectPolicy:
     """Runs an assertion: the original locator, else (positive matchers only) a healed one."""
 
@@ -195,7 +175,7 @@ class ExpectPolicy:
         deadline = started + action.timeout_ms / 1000.0
         # A locator (or its list) this session already healed on this page is not waited for again.
         if self._healed_before(action):
-            if _present(target, 0.0):
+            if present(target, 0.0):
                 return self._original(action, attempts, step, None)
         else:
             # The assertion itself, with a short timeout, is the presence check: when it passes (the
@@ -206,10 +186,10 @@ class ExpectPolicy:
                 return self._original(action, attempts, step, None,
                                       first_try_ms=min(FIRST_TRY_MS, action.timeout_ms / 4))
             except ExpectMismatch:
-                if _present(target, 0.0):
+                if present(target, 0.0):
                     return self._original(action, attempts, step, deadline)
         if not attempts:
-            attempts.append(_attempt("original", action.selector, started, None, outcome="waiting"))
+            attempts.append(attempt_of("original", action.selector, started, None, outcome="waiting"))
         found = self._find(action, step, deadline)
         if found is None:
             return self._original(action, attempts, step, deadline)
@@ -218,11 +198,11 @@ class ExpectPolicy:
             step.self_healing = info  # the verdict on the healed element(s) is the step's outcome
         t0 = time.perf_counter()
         try:
-            result = action.perform(locator, _left_ms(deadline))
+            result = action.perform(locator, left_ms(deadline))
         except Exception as exc:
-            attempts.append(_attempt(info.strategy, info.healed_selector, t0, exc))
+            attempts.append(attempt_of(info.strategy, info.healed_selector, t0, exc))
             raise
-        attempts.append(_attempt(info.strategy, info.healed_selector, t0, None))
+        attempts.append(attempt_of(info.strategy, info.healed_selector, t0, None))
         return result
 
     def _original(self, action: Action, attempts: list[Attempt], step: Step | None,
@@ -234,18 +214,18 @@ class ExpectPolicy:
         if first_try_ms is not None:
             timeout: float | None = first_try_ms
         else:
-            timeout = None if deadline is None else _left_ms(deadline)
+            timeout = None if deadline is None else left_ms(deadline)
         try:
             result = action.perform(action.target, timeout)
         except ExpectMismatch as exc:
             waiting = first_try_ms is not None
-            attempts.append(_attempt(strategy, action.selector, t0, None if waiting else exc,
+            attempts.append(attempt_of(strategy, action.selector, t0, None if waiting else exc,
                                      outcome="waiting" if waiting else None))
             raise
         except Exception as exc:
-            attempts.append(_attempt(strategy, action.selector, t0, exc))
+            attempts.append(attempt_of(strategy, action.selector, t0, exc))
             raise
-        attempts.append(_attempt(strategy, action.selector, t0, None))
+        attempts.append(attempt_of(strategy, action.selector, t0, None))
         if self.kind is not None and step is not None:
             self._learn(action)
         return result
@@ -311,10 +291,6 @@ class ExpectPolicy:
         return None
 
 
-def _left_ms(deadline: float) -> float:
-    return max(1.0, (deadline - time.perf_counter()) * 1000.0)
-
-
 class QueryPolicy:
     """``count()`` / ``all()`` of a list that matched nothing and was learned before: healed only
     on evidence that it was renamed (see ``heal.sets``), so an empty list still counts 0."""
@@ -330,12 +306,12 @@ class QueryPolicy:
         if heal is None:
             t0 = time.perf_counter()
             result = action.perform(target, None)
-            attempts.append(_attempt("original", action.selector, t0, None))
+            attempts.append(attempt_of("original", action.selector, t0, None))
             return result
-        attempts.append(_attempt("original", action.selector, self.started, None, outcome="waiting"))
+        attempts.append(attempt_of("original", action.selector, self.started, None, outcome="waiting"))
         t1 = time.perf_counter()
         result = action.perform(page.locator(heal.selector), None)
-        attempts.append(_attempt(heal.info.strategy, heal.selector, t1, None))
+        attempts.append(attempt_of(heal.info.strategy, heal.selector, t1, None))
         if step is not None:
             step.self_healing = heal.info
         return result

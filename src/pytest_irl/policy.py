@@ -105,8 +105,8 @@ class Policy:
             assert healer is not None
             first_ms = min(FIRST_TRY_MS, action.timeout_ms)
             t0 = time.perf_counter()
-            if first_ms < action.timeout_ms and not _present(action.target, first_ms):
-                attempts.append(_attempt("original", action.selector, t0, None, outcome="waiting"))
+            if first_ms < action.timeout_ms and not present(action.target, first_ms):
+                attempts.append(attempt_of("original", action.selector, t0, None, outcome="waiting"))
                 heal = _quietly(lambda: healer.heal(action, deadline, step))
                 if heal is not None and heal.info is not None:
                     return self._perform_healed(action, step, heal, deadline, attempts)
@@ -126,38 +126,38 @@ class Policy:
             result = action.perform(action.target, FIRST_TRY_MS)
         except Exception as exc:
             if not _is_timeout(exc):
-                attempts.append(_attempt("original", action.selector, t0, exc))
+                attempts.append(attempt_of("original", action.selector, t0, exc))
                 if not is_transient(exc):
                     raise
                 return self._retrying(action, deadline, attempts, "retry")
-            attempts.append(_attempt("original", action.selector, t0, None, outcome="waiting"))
+            attempts.append(attempt_of("original", action.selector, t0, None, outcome="waiting"))
         else:
-            attempts.append(_attempt("original", action.selector, t0, None))
+            attempts.append(attempt_of("original", action.selector, t0, None))
             return result
-        if not _present(action.target, 0.0):
+        if not present(action.target, 0.0):
             heal = _quietly(lambda: healer.heal(action, deadline, step))
             if heal is not None and heal.info is not None:
                 return self._perform_healed(action, step, heal, deadline, attempts)
         return self._retrying(action, deadline, attempts, "wait")
 
     def _retrying(self, action: Action, deadline: float, attempts: list[Attempt], strategy: str) -> Any:
-        timeout: float | None = None if not attempts else _left_ms(deadline)
+        timeout: float | None = None if not attempts else left_ms(deadline)
         retries = 0
         while True:
             t0 = time.perf_counter()
             try:
                 result = action.perform(action.target, timeout)
             except Exception as exc:
-                attempts.append(_attempt(strategy, action.selector, t0, exc))
+                attempts.append(attempt_of(strategy, action.selector, t0, exc))
                 remaining_ms = (deadline - time.perf_counter()) * 1000.0
                 if is_transient(exc) and retries < MAX_RETRIES and remaining_ms > BACKOFF_MS[retries] * 2:
                     time.sleep(BACKOFF_MS[retries] / 1000.0)
                     retries += 1
                     strategy = "retry"
-                    timeout = _left_ms(deadline)
+                    timeout = left_ms(deadline)
                     continue
                 raise
-            attempts.append(_attempt(strategy, action.selector, t0, None))
+            attempts.append(attempt_of(strategy, action.selector, t0, None))
             return result
 
     def _perform_healed(
@@ -166,17 +166,17 @@ class Policy:
         assert heal.info is not None
         t0 = time.perf_counter()
         try:
-            result = action.perform(heal.locator, _left_ms(deadline))
+            result = action.perform(heal.locator, left_ms(deadline))
         except Exception as exc:
-            attempts.append(_attempt(heal.info.strategy, heal.info.healed_selector, t0, exc))
+            attempts.append(attempt_of(heal.info.strategy, heal.info.healed_selector, t0, exc))
             raise
-        attempts.append(_attempt(heal.info.strategy, heal.info.healed_selector, t0, None))
+        attempts.append(attempt_of(heal.info.strategy, heal.info.healed_selector, t0, None))
         if step is not None:
             step.self_healing = heal.info
         return result
 
 
-def _left_ms(deadline: float) -> float:
+def left_ms(deadline: float) -> float:
     return max(1.0, (deadline - time.perf_counter()) * 1000.0)
 
 
@@ -186,7 +186,7 @@ def _is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, PlaywrightTimeout)
 
 
-def _present(locator: Any, within_ms: float) -> bool:
+def present(locator: Any, within_ms: float) -> bool:
     """Does ``locator`` match within ``within_ms``? Only looks: the action itself then runs with
     its whole timeout, so a slow click is never cut short and never repeated."""
     try:
@@ -209,7 +209,7 @@ def _quietly(fn: Callable[[], Heal | None]) -> Heal | None:
         return None
 
 
-def _attempt(
+def attempt_of(
     strategy: str, selector: str | None, t0: float, exc: BaseException | None, outcome: str | None = None,
 ) -> Attempt:
     return Attempt(
