@@ -20,15 +20,13 @@ from __future__ import annotations
 import re
 
 from .fingerprint import Fingerprint
-from .identity import stable_words, words
+from .identity import FILLER_WORDS, stable_words, words
 
 # Words that say what kind of control an identifier is, not which one: "btn-pay" names "Pay".
 KIND_WORDS = frozenset({
     "btn", "button", "link", "lnk", "input", "field", "chk", "checkbox", "cb", "radio", "txt", "text",
     "label", "icon", "el", "elem", "element", "control", "ctl", "ctrl", "id", "toggle", "switch",
 })
-# Filler that a visible name may add without changing what it names ("Contact us", "Pay now").
-FILLER_WORDS = frozenset({"a", "an", "the", "us", "now", "here", "please", "your", "my"})
 
 
 def content_words(tokens: tuple[str, ...], drop: frozenset[str]) -> frozenset[str]:
