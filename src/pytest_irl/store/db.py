@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
@@ -250,24 +251,30 @@ def fingerprint_key(selector: str, url_path: str, nodeid: str) -> str:
 class FingerprintStore:
     """Learned element fingerprints, read and written through a Database."""
 
+    table = "element_fingerprints"
+    limit = 200_000  # the most recently seen are loaded at start
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
     def upsert(self, data: Mapping[str, Any]) -> None:
         selector, url_path, nodeid = (storable(str(data[k])) for k in ("selector", "url_path", "nodeid"))
         self.db.conn.execute(
-            "INSERT INTO element_fingerprints (key, selector, url_path, nodeid, fingerprint)"
-            " VALUES (%s, %s, %s, %s, %s)"
-            " ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint,"
-            " seen = element_fingerprints.seen + 1, last_seen = now()",
+            sql.SQL(
+                "INSERT INTO {table} (key, selector, url_path, nodeid, fingerprint)"
+                " VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " seen = {table}.seen + 1, last_seen = now()"
+            ).format(table=sql.Identifier(self.table)),
             (fingerprint_key(selector, url_path, nodeid), selector, url_path, nodeid,
              Jsonb(storable_json(data["fingerprint"]))),
         )
 
-    def all(self, limit: int = 200_000) -> list[tuple[str, str, str, dict[str, Any]]]:
+    def all(self, limit: int | None = None) -> list[tuple[str, str, str, dict[str, Any]]]:
         rows = self.db.conn.execute(
-            "SELECT selector, url_path, nodeid, fingerprint FROM element_fingerprints"
-            " ORDER BY last_seen DESC LIMIT %s",
-            (limit,),
+            sql.SQL(
+                "SELECT selector, url_path, nodeid, fingerprint FROM {table} ORDER BY last_seen DESC LIMIT %s"
+            ).format(table=sql.Identifier(self.table)),
+            (self.limit if limit is None else limit,),
         ).fetchall()
         return [(r[0], r[1], r[2], r[3]) for r in rows]
