@@ -219,12 +219,12 @@ def test_popup(page):
 """
 
 CENTER_PIXEL = """() => {
-  const img = document.getElementById('frame');
-  if (!img.naturalWidth) return null;
+  const frame = document.getElementById('frame');
+  if (!Number(document.body.dataset.frames || 0)) return null;
   const canvas = document.createElement('canvas');
-  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  canvas.width = frame.width; canvas.height = frame.height;
   const g = canvas.getContext('2d');
-  g.drawImage(img, 0, 0);
+  g.drawImage(frame, 0, 0);
   return Array.from(g.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data.slice(0, 3));
 }"""
 
@@ -439,3 +439,55 @@ def test_a_run_nobody_watches_captures_nothing_until_its_last_frame(
         (flags / "checked").touch()
         out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, out
+
+
+def test_a_viewer_gets_only_the_steps_from_the_last_one_it_has() -> None:
+    from pytest_irl.models import Step, TestRun
+    from pytest_irl.stream import Hub
+
+    run = TestRun(session_id=uuid.uuid4(), nodeid="t")
+    stream = Hub().add(run)
+    for number in (1, 2, 3):
+        run.steps.append(Step(step_number=number, action="click", selector=f"#s{number}"))
+    state = stream.state(since=2)
+    assert state["stepsFrom"] == 2 and state["stepCount"] == 3
+    assert [step["selector"] for step in state["steps"]] == ["#s3"]
+    run.steps[-1].duration_ms = 12.5  # the running step ends: the viewer sees it on its next poll
+    assert stream.state(since=2)["steps"][0]["durationMs"] == 12.5
+    assert stream.state(since=99)["steps"] == [] and stream.state(since=-5)["stepsFrom"] == 0
+    run.steps[0].error = "touched at the end of the run"
+    stream.finish()  # the finished run's list is the whole list as it ended
+    assert stream.state()["steps"][0]["error"] == "touched at the end of the run"
+
+
+def test_frames_come_only_while_watched_and_a_still_page_repeats_none(viewer: Any) -> None:
+    from pytest_irl.stream.screencast import Caster
+
+    page = viewer.new_page()
+    page.set_content("<h1 id=n>still</h1>")
+    frames: list[bytes] = []
+    watching = [True]
+    caster = Caster(page, lambda data, *rest: frames.append(data), watched=lambda: watching[0])
+    try:
+        assert caster.start() == "cdp"
+        page.wait_for_timeout(1500)
+        assert len(frames) == 1 and frames[0].startswith(b"\xff\xd8")
+        page.evaluate("document.getElementById('n').textContent = 'changed'")
+        page.wait_for_timeout(800)
+        assert len(frames) == 2 and frames[1] != frames[0]
+        page.evaluate("setInterval(() => { document.getElementById('n').textContent = Date.now(); }, 20)")
+        before = len(frames)
+        page.wait_for_timeout(1000)
+        assert 4 <= len(frames) - before <= 14  # a page changing at 50 Hz, sent at up to 12 fps
+        watching[0] = False
+        page.wait_for_timeout(300)
+        before = len(frames)
+        page.wait_for_timeout(700)
+        assert len(frames) == before  # nobody watching: no screenshots at all
+        watching[0] = True
+        caster.wake()
+        page.wait_for_timeout(500)
+        assert len(frames) > before
+    finally:
+        caster.stop()
+        page.close()

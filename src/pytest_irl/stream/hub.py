@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from ..models import TestRun
+from ..models import Step, TestRun
 
 # Finished runs stay viewable (last frame, full step list) until the session ends; past this many,
 # the oldest finished ones are forgotten so that a long session's memory stays bounded.
@@ -44,11 +44,12 @@ class RunStream:
         self.source: str | None = None  # "screencast" or "cdp"
         self._frame: Frame | None = None
         self._cond = threading.Condition()
-        self._steps_key: tuple[Any, ...] = ()
+        self._steps_lock = threading.Lock()
+        self._done_json: list[dict[str, Any]] = []
+        self._final = False
         self._viewed_at = float("-inf")
         # Called (from a viewer's thread) when someone starts watching: starts the frame source.
         self.on_watch: Callable[[], None] | None = None
-        self._steps_json: list[dict[str, Any]] = []
 
     @property
     def run_id(self) -> str:
@@ -96,46 +97,53 @@ class RunStream:
                 self._cond.wait(min(left, WATCHED_FOR_S / 2))
                 self.viewed()
 
-    def state(self) -> dict[str, Any]:
-        """The run as the stream page shows it, JSON-ready."""
+    def state(self, since: int = 0) -> dict[str, Any]:
+        """The run as the stream page shows it, JSON-ready, with its steps from number ``since`` on.
+
+        A viewer polls a few times a second and asks only for the steps from the last one it
+        has (that one may have ended or been healed since): the response stays small however long
+        the test, and a step is serialized once it is over, not on every poll.
+        """
         run = self.run
         frame = self._frame
+        steps = self._steps()
+        since = min(max(0, since), len(steps))
         return {
             "runId": self.run_id,
             "nodeid": run.nodeid,
             "status": run.status,
             "finished": self.finished,
-            "steps": self._steps(),
+            "steps": steps[since:],
+            "stepsFrom": since,
+            "stepCount": len(steps),
             "frameSeq": frame.seq if frame is not None else 0,
             "source": self.source,
         }
 
-
     def _steps(self) -> list[dict[str, Any]]:
-        # Viewers poll a few times a second: the steps are serialized again only when they changed
-        # (a step was added, or the last one ended or was healed), not on every poll.
-        steps = self.run.steps
-        last = steps[-1] if steps else None
-        key = (len(steps), self.run.status, id(last), last and (last.duration_ms, last.success,
-                                                                 last.self_healing is not None))
-        if key != self._steps_key:
-            self._steps_json = _steps_json(self.run)
-            self._steps_key = key
-        return self._steps_json
+        # Every step but the last is over (the test's thread runs one action at a time) and is
+        # serialized once; the last one again on each call, and all of them again once the run
+        # has finished, in case the end of the run touched one.
+        steps = list(self.run.steps)
+        done = len(steps) if self.finished else max(0, len(steps) - 1)
+        with self._steps_lock:
+            if self.finished and not self._final:
+                self._done_json = []
+                self._final = True
+            while len(self._done_json) < done:
+                self._done_json.append(_step_json(steps[len(self._done_json)]))
+            return self._done_json[:done] + [_step_json(step) for step in steps[done:]]
 
 
-def _steps_json(run: TestRun) -> list[dict[str, Any]]:
-    # The test's thread appends and updates steps while this runs on a server thread: take a
-    # snapshot of the list, and retry a step caught in the middle of an update.
-    steps = []
-    for step in list(run.steps):
-        for _ in range(3):
-            try:
-                steps.append(step.to_json())
-                break
-            except RuntimeError:
-                continue
-    return steps
+def _step_json(step: Step) -> dict[str, Any]:
+    # The test's thread may be updating the step while a server thread serializes it: retry a
+    # step caught in the middle of an update.
+    for _ in range(3):
+        try:
+            return step.to_json()
+        except RuntimeError:
+            continue
+    return {"stepNumber": step.step_number, "action": step.action}
 
 
 class Hub:

@@ -1,17 +1,20 @@
-"""JPEG frames of a page: CDP's screencast on Chromium, Playwright's ``page.screencast`` elsewhere.
+"""JPEG frames of a page: CDP screenshots on Chromium, Playwright's ``page.screencast`` elsewhere.
 
-On Chromium the CDP screencast is used first, because it can be run only while someone watches
-and its rate held at the source. A running screencast makes Chromium composite and capture every
-frame, which on a page that repaints all the time slowed a fast test by 20-30 % even at 2 frames
-a second; so it runs only while a viewer asks for frames (``wake`` starts it, from the viewer's
-thread; the first frame nobody asked for stops it), and then a frame is acknowledged no sooner
-than ``1 / max_fps`` after the previous one (the browser captures nothing while a frame is
-unacknowledged). Playwright's screencast has no such control; it is used for the other browsers,
-and on Chromium when a CDP session cannot be opened, at whatever rate the page repaints.
+On Chromium, frames are CDP ``Page.captureScreenshot`` calls of the visible viewport, scaled down
+in the browser, taken only while someone watches (``wake`` starts them, from the viewer's thread)
+and at most ``max_fps`` a second. CDP's own screencast is not used: while it runs, Chromium
+captures every frame the compositor draws, whatever rate the frames are acknowledged at, and on a
+page that repaints all the time that alone cost about 0.4 of a CPU core and slowed a fast test by a
+quarter. A scaled screenshot costs the browser about a third of that at the same frame rate. A page
+that stops changing is asked less often (identical frames are not passed on), down to
+``IDLE_FPS``, and back to full rate at its first change.
 
-Frame callbacks run on the test's own thread (Playwright's sync API): they only hand the frame
-to the run's one-frame slot, and CDP commands are sent on Playwright's event loop without waiting
-for their answer.
+Playwright's screencast has no rate control; it is used for the other browsers, and on Chromium
+when a CDP session cannot be opened, at whatever rate the page repaints.
+
+Screenshots are requested from Playwright's event loop without blocking the test: the frame loop
+is a task on that loop, so it runs while the test's thread waits on Playwright, and a frame only
+replaces the run's one-frame slot.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 MAX_FPS = 12.0
+IDLE_FPS = 4.0
 QUALITY = 50
 SIZE = {"width": 640, "height": 640}
 
@@ -34,26 +38,28 @@ class ScreencastUnsupported(Exception):
 
 
 class Caster:
-    """Screencasts one page into ``on_frame`` until ``stop``."""
+    """Sends frames of one page to ``on_frame`` while ``watched()``, until ``stop``."""
 
     def __init__(self, page: Any, on_frame: OnFrame, max_fps: float = MAX_FPS,
                  watched: Callable[[], bool] | None = None) -> None:
         self.page = page
         self.on_frame = on_frame
         self.min_gap = 1.0 / max_fps if max_fps > 0 else 0.0
+        self.idle_gap = max(self.min_gap, 1.0 / IDLE_FPS)
         self.watched = watched or (lambda: True)
         self.source: str | None = None
-        self._next_ack = 0.0
         self._cdp: Any = None
-        self._casting = False  # the CDP screencast is running (started, not yet stopped)
+        self._shooting = False  # the screenshot loop is running or about to
 
     def start(self) -> str:
         """Start; returns the source used ("cdp" or "screencast"), or raises ScreencastUnsupported."""
         problem = f"{self.browser_name()} has no screencast in this Playwright"
         if self.browser_name() == "chromium":
             try:
-                self._start_cdp()
+                self._cdp = self.page.context.new_cdp_session(self.page)
                 self.source = "cdp"
+                if self.watched():
+                    self.wake()
                 return self.source
             except Exception as exc:
                 problem = _first_line(exc)
@@ -70,12 +76,11 @@ class Caster:
     def stop(self) -> None:
         source, cdp = self.source, self._cdp
         self.source = None
-        self._cdp = None
+        self._cdp = None  # ends the screenshot loop at its next frame
         try:
             if source == "screencast":
                 self.page.screencast.stop()
             elif source == "cdp" and cdp is not None:
-                cdp.send("Page.stopScreencast")
                 cdp.detach()
         except Exception:
             pass  # the page or its browser is gone already
@@ -103,83 +108,62 @@ class Caster:
         self.on_frame(frame["data"], float(frame.get("timestamp") or 0.0),
                       int(frame.get("viewportWidth") or 0), int(frame.get("viewportHeight") or 0))
 
-    # CDP -----------------------------------------------------------------------------------
-    def _start_cdp(self) -> None:
-        cdp = self.page.context.new_cdp_session(self.page)
-        self._cdp = cdp
-        cdp.on("Page.screencastFrame", self._on_cdp_frame)
-        if self.watched():
-            cdp.send("Page.startScreencast", _CDP_START)
-            self._casting = True
-
+    # CDP screenshots -----------------------------------------------------------------------
     def wake(self) -> None:
-        """A viewer started watching (any thread): start the CDP screencast if it is not running."""
+        """Someone started watching (any thread): start the screenshot loop if it is not running."""
         cdp = self._cdp
         loop = getattr(cdp, "_loop", None)
-        if cdp is None or loop is None or self._casting:
+        if cdp is None or loop is None or getattr(cdp, "_impl_obj", None) is None or self._shooting:
             return
+        self._shooting = True
         try:
-            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._send(cdp, "Page.startScreencast")))
+            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._shoot(cdp)))
         except RuntimeError:
-            pass  # Playwright's loop is closed: the run is over
+            self._shooting = False  # Playwright's loop is closed: the run is over
 
-    def _on_cdp_frame(self, params: dict[str, Any]) -> None:
-        cdp = self._cdp
-        meta = params.get("metadata") or {}
-        stamp = float(meta.get("timestamp") or 0.0) * 1000.0  # CDP: seconds since the epoch
-        try:
-            self.on_frame(base64.b64decode(params["data"]), stamp,
-                          int(meta.get("deviceWidth") or 0), int(meta.get("deviceHeight") or 0))
-        finally:
-            if cdp is not None and cdp is self._cdp:
-                if self.watched():
-                    self._ack_later(cdp, params.get("sessionId"))
-                else:  # nobody asks for frames any more: stop capturing until someone does
-                    self._schedule(cdp, 0.0, "Page.stopScreencast")
-
-    def _ack_later(self, cdp: Any, session_id: Any) -> None:
-        now = time.monotonic()
-        wait = max(0.0, self._next_ack - now)
-        self._next_ack = now + wait + self.min_gap
-        self._schedule(cdp, wait, "Page.screencastFrameAck", {"sessionId": session_id})
-
-    def _schedule(self, cdp: Any, wait: float, method: str, params: dict[str, Any] | None = None) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if getattr(cdp, "_impl_obj", None) is None or loop is None:
-            # Not Playwright's sync API as we know it: send at once (a stop is then left undone).
-            if method == "Page.screencastFrameAck":
-                try:
-                    cdp.send(method, params)
-                except Exception:
-                    pass
-            return
-        if method == "Page.stopScreencast":
-            self._casting = False
-        loop.call_later(wait, lambda: asyncio.ensure_future(self._send(cdp, method, params)))
-
-    async def _send(self, cdp: Any, method: str, params: dict[str, Any] | None = None) -> None:
-        if cdp is not self._cdp:
-            return  # stopped meanwhile
-        if method == "Page.startScreencast":
-            if self._casting:
-                return
-            self._casting = True
-            params = _CDP_START
+    async def _shoot(self, cdp: Any) -> None:
         impl = cdp._impl_obj
+        previous = b""
+        gap = self.min_gap
         try:
-            try:
-                await impl.send(method, params, None)
-            except TypeError:  # Playwright before the timeout argument
-                await impl.send(method, params)
-        except Exception:
-            if method == "Page.startScreencast":
-                self._casting = False
+            while cdp is self._cdp and self.watched():
+                began = time.monotonic()
+                try:
+                    data, captured, width, height = await _screenshot(impl)
+                except Exception:
+                    if cdp is not self._cdp:
+                        return
+                    await asyncio.sleep(self.idle_gap)  # navigation in flight, a page not painted yet
+                    continue
+                if data == previous:  # nothing changed: ask less often until something does
+                    gap = min(self.idle_gap, gap * 1.5)
+                else:
+                    gap = self.min_gap
+                    previous = data
+                    self.on_frame(data, captured, width, height)
+                await asyncio.sleep(max(0.0, began + gap - time.monotonic()))
+        finally:
+            self._shooting = False
 
 
-_CDP_START = {"format": "jpeg", "quality": QUALITY, "maxWidth": SIZE["width"], "maxHeight": SIZE["height"]}
+async def _screenshot(impl: Any) -> tuple[bytes, float, int, int]:
+    """The visible part of the page, scaled to fit ``SIZE``, as JPEG."""
+    metrics = await _send(impl, "Page.getLayoutMetrics")
+    view = metrics["cssVisualViewport"]
+    width, height = float(view["clientWidth"]), float(view["clientHeight"])
+    scale = min(1.0, SIZE["width"] / width, SIZE["height"] / height) if width and height else 1.0
+    clip = {"x": view["pageX"], "y": view["pageY"], "width": width, "height": height, "scale": scale}
+    captured = time.time() * 1000.0
+    shot = await _send(impl, "Page.captureScreenshot", {
+        "format": "jpeg", "quality": QUALITY, "optimizeForSpeed": True, "clip": clip})
+    return base64.b64decode(shot["data"]), captured, int(width), int(height)
+
+
+async def _send(impl: Any, method: str, params: dict[str, Any] | None = None) -> Any:
+    try:
+        return await impl.send(method, params, None)
+    except TypeError:  # Playwright before the timeout argument
+        return await impl.send(method, params)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -4,7 +4,7 @@ Routes, each refused with 403 without the session's token (``?token=...``):
 
 - ``/`` : the runs this process has streamed, as links
 - ``/stream/<run-id>`` : the stream page (the browser live, the steps as they happen)
-- ``/stream/<run-id>/state`` : the run and its steps, as JSON
+- ``/stream/<run-id>/state?since=N`` : the run and its steps from number N on, as JSON
 - ``/stream/<run-id>/frame?after=N`` : the latest frame newer than N (JPEG; waits for one)
 - ``/stream/<run-id>/mjpeg`` : the raw stream, ``multipart/x-mixed-replace``
 - ``POST /stream/<run-id>/offer`` : WebRTC SDP exchange, with the ``webrtc`` extra installed
@@ -129,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
             webrtc = self.server.webrtc is not None
             self._send(200, "text/html; charset=utf-8", page.stream_page(stream, webrtc), csp=True)
         elif what == "state":
-            state = stream.state()
+            state = stream.state(_int((query.get("since") or ["0"])[0]))
             state["webrtc"] = self.server.webrtc is not None
             self._send(200, "application/json", json.dumps(state).encode())
         elif what == "frame":
