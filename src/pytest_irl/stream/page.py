@@ -62,34 +62,60 @@ SCRIPT = r"""
     show("fps", (seen.length / 2).toFixed(1) + " fps");
     if (captured) show("latency", Math.max(0, now - captured).toFixed(0) + " ms");
   }
+  const decoder = new TextDecoder();
+  function nextPart(buf) {
+    // One part of the multipart stream: "--boundary", headers, a blank line, Content-Length bytes.
+    let end = -1;
+    for (let i = 0; i + 3 < buf.length; i++) {
+      if (buf[i] === 13 && buf[i + 1] === 10 && buf[i + 2] === 13 && buf[i + 3] === 10) { end = i; break; }
+    }
+    if (end < 0) return null;
+    const head = decoder.decode(buf.subarray(0, end));
+    const length = Number((/content-length:\s*(\d+)/i.exec(head) || [])[1]);
+    if (!(length >= 0)) throw new Error("not a frame");
+    const start = end + 4;
+    if (buf.length < start + length + 2) return null;
+    const header = (name) => (new RegExp(name + ":\\s*([0-9.]+)", "i").exec(head) || [])[1];
+    return {data: buf.slice(start, start + length), end: start + length + 2,
+            seq: Number(header("X-Frame-Seq")), captured: Number(header("X-Frame-Captured"))};
+  }
   async function pullFrames() {
-    // Each frame is decoded off the main thread (createImageBitmap) and handed to the canvas
-    // without a copy: about half the viewer's CPU of an <img> whose src changes every frame.
+    // The raw MJPEG stream, read by the page itself: one connection for all frames, each frame
+    // decoded off the main thread (createImageBitmap) and handed to the canvas without a copy,
+    // which costs a viewer about half the CPU of an <img> given a new frame every time. While
+    // a frame is being drawn, the page reads nothing, so the server's writes wait and it skips
+    // to the newest frame: a slow viewer gets fewer frames, never older ones.
     body.dataset.player = "mjpeg";
     show("player", "MJPEG");
     screen.hidden = false; video.hidden = true;
     const g = screen.getContext("bitmaprenderer");
-    let seq = 0;
     for (;;) {
       try {
-        const r = await fetch(base + "/frame?after=" + seq + "&" + q, {cache: "no-store"});
-        if (r.status === 200) {
-          const bitmap = await createImageBitmap(await r.blob());
+        const r = await fetch(base + "/mjpeg?" + q, {cache: "no-store"});
+        if (!r.ok || !r.body) throw new Error("no stream: " + r.status);
+        const reader = r.body.getReader();
+        let buf = new Uint8Array(0);
+        for (;;) {
+          const {value, done} = await reader.read();
+          if (done) break;
+          const joined = new Uint8Array(buf.length + value.length);
+          joined.set(buf); joined.set(value, buf.length);
+          buf = joined;
+          let part = null, newest = null;
+          while ((part = nextPart(buf))) { newest = part; buf = buf.subarray(part.end); }
+          if (!newest) continue;
+          const bitmap = await createImageBitmap(new Blob([newest.data], {type: "image/jpeg"}));
           if (screen.width !== bitmap.width || screen.height !== bitmap.height) {
             screen.width = bitmap.width; screen.height = bitmap.height;
           }
           g.transferFromImageBitmap(bitmap);
-          seq = Number(r.headers.get("X-Frame-Seq")) || seq + 1;
-          body.dataset.seq = String(seq);
-          const captured = Number(r.headers.get("X-Frame-Captured"));
-          counted(captured);
-          screen.dispatchEvent(new CustomEvent("frame", {detail: {seq, captured}}));
-        } else if (r.status !== 204) {
-          await sleep(1000);
+          body.dataset.seq = String(newest.seq);
+          counted(newest.captured);
+          const detail = {seq: newest.seq, captured: newest.captured};
+          screen.dispatchEvent(new CustomEvent("frame", {detail}));
         }
-      } catch (e) {
-        await sleep(1000);
-      }
+      } catch (e) { /* the server went away, or a frame could not be decoded: start again */ }
+      await sleep(1000);
     }
   }
   async function playWebRTC() {

@@ -27,6 +27,7 @@ from .hub import Hub, RunStream
 
 BOUNDARY = "irlframe"
 FRAME_WAIT_S = 10.0
+MJPEG_SEND_BUFFER = 64 * 1024
 MAX_OFFER_BYTES = 64 * 1024
 _ROUTE = re.compile(r"^/stream/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:/([a-z]+))?$")
 
@@ -158,6 +159,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         if self.command == "HEAD":
             return
+        # A small send buffer: what a slow viewer has not read yet is at most a frame or two,
+        # so when it catches up it gets the newest frame, not a backlog of old ones.
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, MJPEG_SEND_BUFFER)
+        except OSError:
+            pass
         seq = 0
         try:
             while not self.server.closing.is_set():
