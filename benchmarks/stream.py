@@ -6,9 +6,13 @@ A test drives a page that repaints all the time (a canvas animated on every anim
 page's clock drawn into it as 24 black-or-white blocks) with fill / click / inner_text steps. Each
 round runs it in fresh pytest processes, in rotating order:
 
+- raw                            plain pytest-playwright, no pytest-irl
 - ``--irl``                      no streaming
 - ``--irl --irl-stream``         streaming, nobody watching
-- ``--irl --irl-stream`` + viewer streaming, and a real Chromium watching the run's stream_url
+- ``--irl --irl-stream`` + viewer streaming (CDP screenshots, the default on Chromium), and a real
+                                 Chromium watching the run's stream_url
+- ``... --irl-stream-frames=screencast`` + viewer
+                                 the same with the browser's screencast as the frame source
 
 The viewer reads the stream_url from the database while the test runs and opens the stream page
 (MJPEG player). It counts the frames it displays (fps), and for each displayed frame measures the
@@ -150,6 +154,23 @@ def stream_url_of_running_run(db: str, session: str, timeout: float = 60.0) -> s
     raise SystemExit("stream: no running run got a stream_url")
 
 
+# mode -> (pytest options, whether a viewer watches)
+MODES: dict[str, tuple[list[str], bool]] = {
+    "raw": ([], False),
+    "off": (["--irl"], False),
+    "stream": (["--irl", "--irl-stream"], False),
+    "viewer": (["--irl", "--irl-stream"], True),
+    "screencast": (["--irl", "--irl-stream", "--irl-stream-frames=screencast"], True),
+}
+LABELS = {
+    "raw": "pytest-playwright alone",
+    "off": "--irl",
+    "stream": "--irl --irl-stream, nobody watching",
+    "viewer": "--irl --irl-stream, one viewer",
+    "screencast": "--irl --irl-stream --irl-stream-frames=screencast, one viewer",
+}
+
+
 def run_once(work: Path, mode: str, db: str, iterations: int, browser: Any) -> dict[str, Any]:
     out = work / f"out-{mode}.json"
     ready = work / "viewer-ready"
@@ -157,19 +178,19 @@ def run_once(work: Path, mode: str, db: str, iterations: int, browser: Any) -> d
     ready.unlink(missing_ok=True)
     env = {**os.environ, "IRL_BENCH_OUT": str(out), "IRL_BENCH_ITERATIONS": str(iterations)}
     env.pop("IRL_BENCH_READY", None)
-    if mode == "viewer":
+    options, watched = MODES[mode]
+    if watched:
         env["IRL_BENCH_READY"] = str(ready)
     session = str(uuid.uuid4())
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--irl", "--irl-db", db,
-           "--irl-session-id", session]
-    if mode != "off":
-        cmd.append("--irl-stream")
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
+    if options:
+        cmd += ["--irl-db", db, "--irl-session-id", session]
     cpu_before = children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     result: dict[str, Any] = {}
-    if mode == "viewer":
+    if watched:
         url = stream_url_of_running_run(db, session)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(url + "&mode=mjpeg")
@@ -240,7 +261,7 @@ def main() -> None:
             from pytest_irl.store import embedded
 
             db = embedded.start(work / ".irl")
-        modes = ("off", "stream", "viewer")
+        modes = tuple(MODES)
         results: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
         with sync_playwright() as pw:
             options: dict[str, Any] = {"headless": True}
@@ -252,7 +273,7 @@ def main() -> None:
                 renice_viewer(args.viewer_nice)
             run_once(work, "stream", db, 5, browser)  # warm-up
             for round_no in range(args.rounds):
-                order = modes[round_no % 3:] + modes[:round_no % 3]
+                order = modes[round_no % len(modes):] + modes[:round_no % len(modes)]
                 for mode in order:
                     results[mode].append(run_once(work, mode, db, args.iterations, browser))
             browser.close()
@@ -265,34 +286,49 @@ def report(results: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -
     def med(mode: str, key: str) -> float:
         return statistics.median(r[key] for r in results[mode])
 
-    viewer = results["viewer"]
-    fps = statistics.median(r["fps"] for r in viewer)
-    e2e = [v for r in viewer for v in r["e2e_ms"]]
-    capture = [v for r in viewer for v in r["capture_ms"]]
-    base_body, base_cpu = med("off", "body_s"), med("off", "cpu_s")
+    watched = [mode for mode, (_, viewer) in MODES.items() if viewer]
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
     print(f"rounds: {args.rounds}   test: {args.iterations} x (fill, click, inner_text) on a page "
           f"repainting every animation frame   cpus: {os.cpu_count()}")
-    print("| measure | value |")
-    print("|---|---|")
     if args.viewer_nice:
-        print(f"| viewer's processes at nice | {args.viewer_nice} |")
-    print(f"| fps delivered to the viewer (median of rounds) | {fps:.1f} |")
-    print(f"| latency, page paint -> viewer shows it (median / p95) | {percentile(e2e, 0.5):.0f} ms / "
-          f"{percentile(e2e, 0.95):.0f} ms ({len(e2e)} frames) |")
-    print(f"| latency, frame requested from the browser -> viewer shows it (median / p95) | "
-          f"{percentile(capture, 0.5):.0f} ms / {percentile(capture, 0.95):.0f} ms |")
-    if all("viewer_cpu_s" in r for r in viewer):
-        print(f"| CPU time of the viewer (its Chromium and Playwright driver), while the test ran | "
-              f"{statistics.median(r['viewer_cpu_s'] for r in viewer):.2f} s |")
-    per_round = ", ".join(f"{v['body_s']:.2f} / {o['body_s']:.2f} s"
-                          for v, o in zip(viewer, results["off"], strict=True))
-    print(f"| one viewer / off, each round | {per_round} |")
-    for mode, label in (("off", "--irl"), ("stream", "--irl --irl-stream, nobody watching"),
-                        ("viewer", "--irl --irl-stream, one viewer")):
-        body, cpu = med(mode, "body_s"), med(mode, "cpu_s")
-        print(f"| test wall time, {label} | {body:.2f} s ({body / base_body:.3f}x) |")
-        print(f"| CPU time of the pytest process tree, {label} | {cpu:.2f} s ({cpu / base_cpu:.3f}x) |")
+        print(f"viewer's processes at nice {args.viewer_nice}")
+    print()
+    print("| measure | " + " | ".join(f"frames: {'screenshots' if m == 'viewer' else m}" for m in watched)
+          + " | target |")
+    print("|---|" + "---|" * len(watched) + "---|")
+
+    def row(label: str, cells: list[str], target: str = "") -> None:
+        print(f"| {label} | " + " | ".join(cells) + f" | {target} |")
+
+    row("fps delivered to the viewer (median of rounds)",
+        [f"{statistics.median(r['fps'] for r in results[m]):.1f}" for m in watched], ">= 10")
+    e2e = {m: [v for r in results[m] for v in r["e2e_ms"]] for m in watched}
+    capture = {m: [v for r in results[m] for v in r["capture_ms"]] for m in watched}
+    row("latency, page paint -> viewer shows it (median / p95)",
+        [f"{percentile(e2e[m], 0.5):.0f} / {percentile(e2e[m], 0.95):.0f} ms ({len(e2e[m])} frames)"
+         for m in watched], "<= 300 ms")
+    row("latency, frame captured -> viewer shows it (median / p95)",
+        [f"{percentile(capture[m], 0.5):.0f} / {percentile(capture[m], 0.95):.0f} ms" for m in watched])
+    if all("viewer_cpu_s" in r for m in watched for r in results[m]):
+        row("CPU time of the viewer (its Chromium and driver) while the test ran",
+            [f"{statistics.median(r['viewer_cpu_s'] for r in results[m]):.2f} s" for m in watched])
+    base_body, base_cpu = med("off", "body_s"), med("off", "cpu_s")
+    row("test wall time, one viewer / --irl without streaming (medians)",
+        [f"{med(m, 'body_s'):.2f} / {base_body:.2f} s = **{med(m, 'body_s') / base_body:.3f}x**"
+         for m in watched], "<= 1.15x")
+    row("CPU of the test's process tree, one viewer / --irl without streaming",
+        [f"{med(m, 'cpu_s') / base_cpu:.3f}x" for m in watched])
+    row("one viewer / without streaming, each round",
+        [", ".join(f"{v['body_s'] / o['body_s']:.2f}"
+                   for v, o in zip(results[m], results["off"], strict=True)) for m in watched])
+    print()
+    raw_body = med("raw", "body_s")
+    print("| run | test wall time (median) | / --irl | / pytest-playwright alone | CPU of its process tree |")
+    print("|---|---|---|---|---|")
+    for mode in MODES:
+        body = med(mode, "body_s")
+        print(f"| {LABELS[mode]} | {body:.2f} s | {body / base_body:.3f}x | {body / raw_body:.3f}x | "
+              f"{med(mode, 'cpu_s'):.2f} s |")
 
 
 if __name__ == "__main__":

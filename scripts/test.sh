@@ -4,5 +4,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
-"$VENV/bin/ruff" check src tests examples benchmarks
+"$VENV/bin/ruff" check src tests examples benchmarks scripts
 "$PY" -m pytest tests -p no:cacheprovider "$@"

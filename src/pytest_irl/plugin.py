@@ -58,10 +58,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--irl-stream-port", metavar="PORT", default=None,
         help="port of the live stream server (default 0: a free port; xdist worker gwN uses PORT+N)",
     )
+    group.addoption(
+        "--irl-stream-frames", choices=("auto", "screenshots", "screencast"), default=None,
+        help="where live frames come from: CDP screenshots on Chromium and Playwright's screencast"
+             " elsewhere (auto, the default), screenshots, or the browser's screencast everywhere",
+    )
     parser.addini("irl", type="bool", default=False, help="same as --irl")
     parser.addini("irl_stream", type="bool", default=False, help="same as --irl-stream")
     parser.addini("irl_stream_host", default="127.0.0.1", help="same as --irl-stream-host")
     parser.addini("irl_stream_port", default="0", help="same as --irl-stream-port")
+    parser.addini("irl_stream_frames", default="auto", help="same as --irl-stream-frames")
     parser.addini("irl_reruns", default="0", help="same as --irl-reruns")
     parser.addini("irl_heal", default="on", help="same as --irl-heal")
     parser.addini("irl_drift", default="heal", help="same as --irl-drift")
@@ -109,7 +115,8 @@ def pytest_configure(config: pytest.Config) -> None:
         from .stream.live import Streamer
 
         host, port = _stream_address(config)
-        config.pluginmanager.register(Streamer(config, recording, host, port), STREAM_PLUGIN)
+        streamer = Streamer(config, recording, host, port, frames=_stream_frames(config))
+        config.pluginmanager.register(streamer, STREAM_PLUGIN)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -151,6 +158,13 @@ def _stream_address(config: pytest.Config) -> tuple[str, int]:
     if not 0 <= port <= 65535:
         raise pytest.UsageError(f"--irl-stream-port: {text!r} is not a port number (0-65535)")
     return host, port
+
+
+def _stream_frames(config: pytest.Config) -> str:
+    frames = config.getoption("irl_stream_frames") or str(config.getini("irl_stream_frames")).strip().lower()
+    if frames not in ("auto", "screenshots", "screencast"):
+        raise pytest.UsageError(f"irl_stream_frames: {frames!r} is not one of auto, screenshots, screencast")
+    return frames
 
 
 def _heal_settings(config: pytest.Config) -> Any:

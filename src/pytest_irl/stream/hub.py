@@ -41,7 +41,7 @@ class RunStream:
     def __init__(self, run: TestRun) -> None:
         self.run = run
         self.finished = False
-        self.source: str | None = None  # "screencast" or "cdp"
+        self.source: str | None = None  # where its frames come from: "screenshots", "screencast"...
         self._frame: Frame | None = None
         self._cond = threading.Condition()
         self._steps_lock = threading.Lock()

@@ -20,12 +20,13 @@ from .server import StreamServer
 
 class Streamer:
     def __init__(self, config: pytest.Config, recording: Any, host: str, port: int,
-                 max_fps: float = MAX_FPS) -> None:
+                 max_fps: float = MAX_FPS, frames: str = "auto") -> None:
         self.config = config
         self.recording = recording
         self.host = host
         self.port = port
         self.max_fps = max_fps
+        self.frames = frames
         self.hub = Hub()
         self.server: StreamServer | None = None
         self._live: dict[str, RunStream] = {}  # runs whose test has not ended
@@ -144,7 +145,7 @@ class Streamer:
         previous = self._casters.pop(run_id, None)
         if previous is not None:
             previous.stop()
-        caster = Caster(page, stream.publish, self.max_fps, watched=stream.watched)
+        caster = Caster(page, stream.publish, self.max_fps, watched=stream.watched, frames=self.frames)
         try:
             stream.source = caster.start()
         except ScreencastUnsupported as exc:
