@@ -547,3 +547,46 @@ def test_a_screencast_runs_only_while_watched_and_at_most_max_fps(viewer: Any, f
     page.wait_for_timeout(500)
     assert len(got) == before  # stopped for good
     page.close()
+
+
+def test_without_webrtc_the_page_plays_mjpeg_and_refuses_offers(viewer: Any) -> None:
+    from pytest_irl.models import TestRun
+    from pytest_irl.stream import Hub, StreamServer
+
+    source = viewer.new_page(viewport={"width": 320, "height": 200})
+    jpegs = []
+    for color in ("red", "blue"):
+        source.set_content(f"<body style='margin:0;background:{color}'></body>")
+        jpegs.append(source.screenshot(type="jpeg"))
+    source.close()
+    hub = Hub()
+    run = TestRun(session_id=uuid.uuid4(), nodeid="test_x.py::test_x")
+    stream = hub.add(run)
+    stream.publish(jpegs[0])
+    server = StreamServer(hub, webrtc=None)
+    server.start()
+    page = viewer.new_page()
+    try:
+        url = server.url_for(str(run.id))
+        page.goto(url)  # no &mode=mjpeg: the page itself falls back to MJPEG
+        body = page.locator("body")
+        poll(lambda: int(body.get_attribute("data-frames") or 0) >= 1, 10, "the first frame")
+        assert body.get_attribute("data-player") == "mjpeg" and body.get_attribute("data-webrtc") is None
+        stream.publish(jpegs[1])
+        poll(lambda: body.get_attribute("data-seq") == "2", 10, "the second frame")
+        request = urllib.request.Request(url.replace("?", "/offer?"), data=b'{"type": "offer", "sdp": ""}',
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 501
+    finally:
+        page.close()
+        server.stop()
+
+
+def test_a_wrong_frames_setting_is_one_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nirl_stream_frames = video\n")
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest_subprocess("--irl", "--irl-stream")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*irl_stream_frames: 'video' is not one of auto, screenshots, screencast*"])
