@@ -42,7 +42,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from pytest_irl.browser import bundled_browser_missing, find_system_chromium, with_system_chromium  # noqa: E402
+from pytest_irl.browser import chromium_launch_options  # noqa: E402
 
 SUITE = r'''
 import json, os, time
@@ -264,11 +264,7 @@ def main() -> None:
         modes = tuple(MODES)
         results: dict[str, list[dict[str, Any]]] = {mode: [] for mode in modes}
         with sync_playwright() as pw:
-            options: dict[str, Any] = {"headless": True}
-            executable = find_system_chromium()
-            if bundled_browser_missing(pw.chromium) and executable:
-                options = with_system_chromium(options, executable)
-            browser = pw.chromium.launch(**options)
+            browser = pw.chromium.launch(**chromium_launch_options(pw.chromium, headless=True))
             if args.viewer_nice:
                 renice_viewer(args.viewer_nice)
             run_once(work, "stream", db, 5, browser)  # warm-up

@@ -14,17 +14,16 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
-from typing import Any
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from pytest_irl.browser import bundled_browser_missing, find_system_chromium, with_system_chromium  # noqa: E402
+from stream import stream_url_of_running_run  # noqa: E402  (benchmarks/stream.py)
+
+from pytest_irl.browser import chromium_launch_options  # noqa: E402
 
 SUITE = r'''
 import os, time
@@ -58,21 +57,6 @@ def test_checkout_as_guest(page):
 '''
 
 
-def stream_url(db: str, session: str, timeout: float = 60.0) -> str:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            with psycopg.connect(db) as conn:
-                row = conn.execute("SELECT stream_url FROM test_runs WHERE session_id = %s"
-                                   " AND stream_url IS NOT NULL", (session,)).fetchone()
-            if row:
-                return str(row[0])
-        except psycopg.errors.UndefinedTable:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("no run got a stream_url")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -99,13 +83,9 @@ def main() -> None:
             cwd=work, env={**os.environ, "IRL_SHOT_DONE": str(done)},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            url = stream_url(db, session)
+            url = stream_url_of_running_run(db, session)
             with sync_playwright() as pw:
-                options: dict[str, Any] = {"headless": True}
-                executable = find_system_chromium()
-                if bundled_browser_missing(pw.chromium) and executable:
-                    options = with_system_chromium(options, executable)
-                browser = pw.chromium.launch(**options)
+                browser = pw.chromium.launch(**chromium_launch_options(pw.chromium, headless=True))
                 page = browser.new_page(viewport={"width": 1280, "height": 560})
                 page.goto(url + "&mode=mjpeg")
                 page.locator("#steps li.healed").wait_for(timeout=30_000)

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from pytest_irl.browser import bundled_browser_missing, find_system_chromium, with_system_chromium
+from pytest_irl.browser import chromium_launch_options
 from seed_queries import SEED_STREAM_QUERY
 
 XSS = "<script>alert(1)</script>"
@@ -94,13 +94,9 @@ def _no_ambient_database(monkeypatch: pytest.MonkeyPatch) -> None:
 def viewer(playwright: Any) -> Iterator[Any]:
     """A second, real Chromium in this process: the person watching. Launched from
     pytest-playwright's session-wide Playwright, which other tests of the session may be using."""
-    options: dict[str, Any] = {"headless": True}
-    executable = find_system_chromium()
-    if bundled_browser_missing(playwright.chromium) and executable:
-        options = with_system_chromium(options, executable)
     # WebRTC over loopback only, and no mDNS names for its candidates.
-    options["args"] = [*options.get("args", []), "--allow-loopback-in-peer-connection",
-                       "--disable-features=WebRtcHideLocalIpsWithMdns"]
+    options = chromium_launch_options(playwright.chromium, headless=True, args=[
+        "--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns"])
     browser = playwright.chromium.launch(**options)
     yield browser
     browser.close()
@@ -478,6 +474,19 @@ def test_a_viewer_gets_only_the_steps_from_the_last_one_it_has() -> None:
     assert stream.state()["steps"][0]["error"] == "touched at the end of the run"
 
 
+def stops_unwatched_and_wakes(page: Any, caster: Any, frames: list[Any], watching: list[bool]) -> None:
+    """Nobody watching: no frames at all (the source has stopped); a viewer again: frames again."""
+    watching[0] = False
+    page.wait_for_timeout(500)
+    before = len(frames)
+    page.wait_for_timeout(800)
+    assert len(frames) == before
+    watching[0] = True
+    caster.wake()
+    page.wait_for_timeout(800)
+    assert len(frames) > before
+
+
 def test_frames_come_only_while_watched_and_a_still_page_repeats_none(viewer: Any) -> None:
     from pytest_irl.stream.screencast import Caster
 
@@ -497,15 +506,7 @@ def test_frames_come_only_while_watched_and_a_still_page_repeats_none(viewer: An
         before = len(frames)
         page.wait_for_timeout(1000)
         assert 4 <= len(frames) - before <= 14  # a page changing at 50 Hz, sent at up to 12 fps
-        watching[0] = False
-        page.wait_for_timeout(300)
-        before = len(frames)
-        page.wait_for_timeout(700)
-        assert len(frames) == before  # nobody watching: no screenshots at all
-        watching[0] = True
-        caster.wake()
-        page.wait_for_timeout(500)
-        assert len(frames) > before
+        stops_unwatched_and_wakes(page, caster, frames, watching)
     finally:
         caster.stop()
         page.close()
@@ -531,15 +532,7 @@ def test_a_screencast_runs_only_while_watched_and_at_most_max_fps(viewer: Any, f
         assert 6 <= len(got) - before <= 20
         assert got[-1][0].startswith(b"\xff\xd8") and got[-1][0] != got[before][0]
         assert abs(got[-1][1] - time.time() * 1000) < 5000  # capture time, in ms since the epoch
-        watching[0] = False
-        page.wait_for_timeout(500)
-        before = len(got)
-        page.wait_for_timeout(800)
-        assert len(got) == before  # nobody watching: the screencast has stopped
-        watching[0] = True
-        caster.wake()
-        page.wait_for_timeout(800)
-        assert len(got) > before
+        stops_unwatched_and_wakes(page, caster, got, watching)
     finally:
         caster.stop()
     page.wait_for_timeout(300)

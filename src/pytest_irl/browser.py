@@ -47,3 +47,12 @@ def with_system_chromium(launch_args: Mapping[str, Any], executable: str) -> dic
 def user_chose_browser(launch_args: Mapping[str, Any]) -> bool:
     """An explicit executable or channel from the user always wins over the fallback."""
     return bool(launch_args.get("executable_path") or launch_args.get("channel"))
+
+
+def chromium_launch_options(browser_type: Any, **launch_args: Any) -> dict[str, Any]:
+    """``launch_args`` for ``browser_type.launch``, with the system Chromium when Playwright's own
+    build is missing (for scripts and tests that launch a browser of their own)."""
+    executable = find_system_chromium()
+    if bundled_browser_missing(browser_type) and executable:
+        return with_system_chromium(launch_args, executable)
+    return launch_args
