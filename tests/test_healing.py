@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -181,6 +182,33 @@ def test_late_and_renamed_heals_once_the_page_settles(rig: Rig) -> None:
     page.locator("#pay-1").click()
     assert rig.hit() == "pay-x9"
     assert rig.last.self_healing is not None
+
+
+TICKER = ("<p id=clock>0</p><script>let t = 0;"
+          " setInterval(() => { document.getElementById('clock').textContent = ++t; }, 40);</script>")
+
+
+def test_a_page_whose_dom_never_stops_changing_heals_without_waiting_out_the_timeout(rig: Rig) -> None:
+    rig.page.set_default_timeout(10_000)
+    page = rig.open("ticker", TICKER + '<button id="save-k2j9" class="btn">Save</button>')
+    started = time.perf_counter()
+    page.locator("#save-1a9d").click()
+    # A clock ticking every 40 ms, nothing else going on: healed after about a second, not at
+    # 60 % of the 10 s timeout.
+    assert time.perf_counter() - started < 4.0
+    assert rig.hit() == "save-k2j9" and rig.last.self_healing is not None
+
+
+def test_a_busy_page_still_waits_for_a_late_element_while_it_renders(rig: Rig) -> None:
+    rig.page.set_default_timeout(10_000)
+    page = rig.open("ticker-late", TICKER + """
+        <button id="continue-btn" class="btn">Continue</button><div id="slot"></div>
+        <script>setTimeout(() => { const b = document.createElement('button'); b.id = 'continue';
+          b.className = 'btn'; b.textContent = 'Continue'; slot.appendChild(b); }, 2500);</script>""")
+    # A look-alike the layer would take is there from the start; the timer that renders the real
+    # element is pending: the page is still rendering, not merely ticking.
+    page.locator("#continue").click()
+    assert rig.hit() == "continue" and rig.last.self_healing is None
 
 
 @pytest.mark.parametrize("rig", [HealSettings(drift="heal"), HealSettings(drift="warn")], indirect=True,

@@ -42,6 +42,9 @@ POLL_START_S, POLL_MAX_S = 0.08, 0.4
 DRIFT_QUERY_MS = 2000.0
 # Past this share of the timeout, a page that never settles (polling timers) is healed anyway.
 UNSETTLED_HEAL_SHARE = 0.6
+# A page whose DOM keeps changing (a clock, a ticker, a progress bar) with no short timer pending
+# and no request in flight is as settled as it gets once it has been so for this long.
+BUSY_PAGE_STEADY_S = 1.0
 TOP_CANDIDATES = 3
 
 
@@ -234,6 +237,7 @@ class Healer:
         learned = self.memory.lookup(action.selector or "", path, self.nodeid)
         interval = POLL_START_S
         last: _Found | None = None
+        busy_since: float | None = None
         while time.perf_counter() < deadline - interval:
             if _appears(target, interval):
                 return Heal(target, None)  # a late element: the original, never a look-alike
@@ -244,8 +248,11 @@ class Healer:
                     return self._accept(action, step, healed, info, None)
                 self.memory.forget_heal(action.selector or "", path)
                 cached = None
-            share = (time.perf_counter() - started) / max(1e-3, deadline - started)
-            found = self._probe(page, action, learned, force=share >= UNSETTLED_HEAL_SHARE)
+            now = time.perf_counter()
+            share = (now - started) / max(1e-3, deadline - started)
+            steady = busy_since is not None and now - busy_since >= BUSY_PAGE_STEADY_S
+            found, state = self._probe(page, action, learned, force=share >= UNSETTLED_HEAL_SHARE or steady)
+            busy_since = (busy_since or now) if _only_dom_changes(state) else None
             if found is not None:
                 last = found
                 if found.decision.accepted:
@@ -255,15 +262,19 @@ class Healer:
             step.heal_refused = self._refusal(action, last)
         return None
 
-    def _probe(self, page: Any, action: Action, learned: Fingerprint | None, force: bool) -> _Found | None:
+    def _probe(self, page: Any, action: Action, learned: Fingerprint | None,
+               force: bool) -> tuple[_Found | None, dict[str, Any]]:
+        """The decision on the page's candidates (None while it is unsettled and not forced), and
+        the page's settling state."""
         payload = json.loads(page.evaluate(PROBE_JS, {"force": force}))
+        state = payload.get("state") or {}
         if payload.get("candidates") is None:
-            return None
+            return None, state
         candidates = [Fingerprint.model_validate(c) for c in payload["candidates"]]
         if learned is not None:
-            return _Found(self._decide(rank(learned, candidates)), candidates, "fingerprint")
+            return _Found(self._decide(rank(learned, candidates)), candidates, "fingerprint"), state
         hints = self.hints(action.selector or "")
-        return _Found(self._decide(rank_by_hints(hints, candidates)), candidates, strategy_of(hints))
+        return _Found(self._decide(rank_by_hints(hints, candidates)), candidates, strategy_of(hints)), state
 
     def _heal_to(self, action: Action, step: Step | None, page: Any, path: str, found: _Found) -> Heal | None:
         chosen = found.decision.chosen
@@ -340,7 +351,7 @@ class Healer:
         now = rank(learned, [current])[0].score
         if now >= DRIFT_SUSPECT and _same_content(learned, current):
             return None
-        found = self._probe(page, action, learned, force=True)
+        found, _ = self._probe(page, action, learned, force=True)
         if found is None or found.decision.chosen is None:
             return None
         chosen = found.decision.chosen
@@ -356,3 +367,10 @@ class Healer:
                 }
             return None
         return self._heal_to(action, step, page, path, found)
+
+
+def _only_dom_changes(state: dict[str, Any]) -> bool:
+    """The page is unsettled only because its DOM changed lately: loaded, no short timer pending,
+    no request in flight."""
+    return (state.get("settled") is False and state.get("ready") is True
+            and state.get("timers") == 0 and state.get("inFlight", 0) <= 0)

@@ -47,8 +47,9 @@
     .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   Object.defineProperty(window, '__irlSettled', { value: () => {
     const quietMs = performance.now() - lastChange;
-    return { settled: document.readyState === 'complete' && pending.size === 0 && inFlight <= 0 && quietMs >= QUIET_MS,
-             timers: pending.size, inFlight, quietMs: Math.round(quietMs) };
+    const ready = document.readyState === 'complete';
+    return { settled: ready && pending.size === 0 && inFlight <= 0 && quietMs >= QUIET_MS,
+             ready, timers: pending.size, inFlight, quietMs: Math.round(quietMs) };
   } });
 
   // Trusted events: the element the test reached, and whether typed input went into a secret.
