@@ -29,10 +29,10 @@ from playwright._impl.locator import Locator as LocatorImpl
 
 from .assertion_rules import expected_value, kind_of, matcher_name, names_content
 from .layer import location_from
-from .lists import Lists, list_prefixes
+from .lists import Lists
 from .memory import url_path
 from .models import Attempt, SelfHealing, Step
-from .policy import FIRST_TRY_MS, Action, attempt_of, left_ms, present
+from .policy import FIRST_TRY_MS, Action, attempt_of, left_ms, perform_healed, present
 
 if TYPE_CHECKING:
     from .layer import Layer
@@ -196,14 +196,7 @@ class ExpectPolicy:
         locator, info = found
         if step is not None:
             step.self_healing = info  # the verdict on the healed element(s) is the step's outcome
-        t0 = time.perf_counter()
-        try:
-            result = action.perform(locator, left_ms(deadline))
-        except Exception as exc:
-            attempts.append(attempt_of(info.strategy, info.healed_selector, t0, exc))
-            raise
-        attempts.append(attempt_of(info.strategy, info.healed_selector, t0, None))
-        return result
+        return perform_healed(action, locator, info, deadline, attempts)
 
     def _original(self, action: Action, attempts: list[Attempt], step: Step | None,
                   deadline: float | None, *, first_try_ms: float | None = None) -> Any:
@@ -250,7 +243,7 @@ class ExpectPolicy:
         if healer is not None and healer.memory.cached_heal(selector, path) is not None:
             return True
         memory = lists_for(self.layer).memory
-        return any(memory.cached(s, path) is not None for s in (selector, *list_prefixes(selector)))
+        return memory.healed_before(selector, path)
 
     def _find(self, action: Action, step: Step | None, deadline: float) -> tuple[Any, SelfHealing] | None:
         """Poll for the original and a healed locator together; None: use the original."""
@@ -261,8 +254,7 @@ class ExpectPolicy:
         lists = lists_for(self.layer)
         path = url_path(page.url)
 
-        has_sets = any(lists.memory.lookup(s, path, healer.nodeid) is not None or lists.memory.cached(s, path)
-                       for s in (selector, *list_prefixes(selector)))
+        has_sets = lists.memory.has_history(selector, path, healer.nodeid)
         element = (self.kind == "element" and not names_content(selector)
                    and healer.memory.lookup(selector, path, healer.nodeid) is not None)
         if not has_sets and not element:
@@ -333,9 +325,7 @@ def query_action(layer: Layer, name: str, inner: Any, perform: Any) -> Any:
             path = url_path(inner.page.url)
         except Exception:
             path = ""
-        memory = lists.memory
-        if any(memory.lookup(s, path, lists.healer.nodeid) is not None or memory.cached(s, path) is not None
-               for s in (selector, *list_prefixes(selector))):
+        if lists.memory.has_history(selector, path, lists.healer.nodeid):
             action = Action(name=name, perform=perform, target=inner, selector=selector, healable=False)
             return run_step(layer, action, QueryPolicy(layer, started))
     result = perform(inner, None)

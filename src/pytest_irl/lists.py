@@ -10,7 +10,6 @@ follows its healed parent: the healed list's selector with the rest of the chain
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 from .heal.selector_grammar import split_clauses
 from .heal.sets import SetDecision, SetFingerprint, decide_set, rank_sets, selector_tokens
-from .memory import url_path
+from .memory import KeyedMemory, url_path
 from .models import SelfHealing, Step
 
 _SCRIPT = (Path(__file__).parent / "lists.js").read_text(encoding="utf-8")
@@ -38,54 +37,25 @@ class ListHeal:
     info: SelfHealing
 
 
-class SetMemory:
-    """Learned sets by (selector, page path, test); else same page; else anywhere (as the element
-    memory falls back)."""
+class SetMemory(KeyedMemory[SetFingerprint, ListHeal]):
+    """Learned sets of list locators (the element memory's lookup), and what this session learned."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._exact: dict[tuple[str, str, str], SetFingerprint] = {}
-        self._page: dict[tuple[str, str], SetFingerprint] = {}
-        self._any: dict[str, SetFingerprint] = {}
-        self._heals: dict[tuple[str, str], ListHeal] = {}
+        super().__init__(SetFingerprint)
         self.learned_now: set[tuple[str, str, str]] = set()
 
-    def load(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> None:
-        """Rows newest first; what this session learns overrides them."""
-        with self._lock:
-            for selector, path, nodeid, data in reversed(rows):
-                try:
-                    fp = SetFingerprint.model_validate(data)
-                except Exception:
-                    continue
-                self._put(selector, path, nodeid, fp)
+    def learn(self, selector: str, path: str, nodeid: str, learned: SetFingerprint) -> None:
+        super().learn(selector, path, nodeid, learned)
+        self.learned_now.add((selector, path, nodeid))
 
-    def _put(self, selector: str, path: str, nodeid: str, fp: SetFingerprint) -> None:
-        self._exact[(selector, path, nodeid)] = fp
-        self._page[(selector, path)] = fp
-        self._any[selector] = fp
+    def has_history(self, selector: str, path: str, nodeid: str) -> bool:
+        """A set was learned, or a heal found, for ``selector`` or a list it starts with."""
+        return any(self.lookup(s, path, nodeid) is not None or self.cached_heal(s, path) is not None
+                   for s in (selector, *list_prefixes(selector)))
 
-    def learn(self, selector: str, path: str, nodeid: str, fp: SetFingerprint) -> None:
-        with self._lock:
-            self._put(selector, path, nodeid, fp)
-            self.learned_now.add((selector, path, nodeid))
-
-    def lookup(self, selector: str, path: str, nodeid: str) -> SetFingerprint | None:
-        with self._lock:
-            found = self._exact.get((selector, path, nodeid)) or self._page.get((selector, path))
-            return found or self._any.get(selector)
-
-    def cached(self, selector: str, path: str) -> ListHeal | None:
-        with self._lock:
-            return self._heals.get((selector, path))
-
-    def remember(self, selector: str, path: str, heal: ListHeal) -> None:
-        with self._lock:
-            self._heals[(selector, path)] = heal
-
-    def forget(self, selector: str, path: str) -> None:
-        with self._lock:
-            self._heals.pop((selector, path), None)
+    def healed_before(self, selector: str, path: str) -> bool:
+        """A heal was found in this session for ``selector`` or a list it starts with."""
+        return any(self.cached_heal(s, path) is not None for s in (selector, *list_prefixes(selector)))
 
 
 def list_prefixes(selector: str) -> list[str]:
@@ -194,7 +164,7 @@ class Lists:
         return None
 
     def _heal_list(self, page: Any, selector: str, path: str, step: Step | None) -> ListHeal | None:
-        cached = self.memory.cached(selector, path)
+        cached = self.memory.cached_heal(selector, path)
         if cached is not None:
             try:
                 if page.locator(cached.selector).count() > 0:
@@ -202,7 +172,7 @@ class Lists:
                     return self._accept(step, ListHeal(cached.selector, info))
             except Exception:
                 pass
-            self.memory.forget(selector, path)
+            self.memory.forget_heal(selector, path)
         learned = self.memory.lookup(selector, path, self.healer.nodeid)
         if learned is None:
             return None
@@ -230,7 +200,7 @@ class Lists:
             if step is not None:
                 step.heal_suggestion = info
             return None
-        self.memory.remember(selector, path, heal)
+        self.memory.remember_heal(selector, path, heal)
         return self._accept(step, heal)
 
     def probe(self, page: Any, selector: str, learned: SetFingerprint) -> SetDecision | None:

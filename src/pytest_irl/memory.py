@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit
+
+from pydantic import BaseModel
 
 from .heal import Fingerprint
 from .models import SelfHealing
+
+Learned = TypeVar("Learned", bound=BaseModel)
+Cached = TypeVar("Cached")
 
 # How long a heal may wait for the learned fingerprints to arrive from the database.
 LOAD_WAIT_S = 3.0
@@ -32,42 +37,43 @@ class CachedHeal:
     info: SelfHealing
 
 
-class Memory:
-    def __init__(self) -> None:
+class KeyedMemory(Generic[Learned, Cached]):
+    """What was learned for a locator, by (selector, page path, test), falling back to the same
+    page in any test, then anywhere; and the heals found in this session, by (selector, page path).
+
+    Loaded rows are validated with ``model``; one that does not validate (an older shape) is skipped.
+    """
+
+    def __init__(self, model: type[Learned]) -> None:
+        self.model = model
         self._lock = threading.Lock()
-        self._exact: dict[tuple[str, str, str], Fingerprint] = {}
-        self._page: dict[tuple[str, str], Fingerprint] = {}
-        self._any: dict[str, Fingerprint] = {}
-        self._heals: dict[tuple[str, str], CachedHeal] = {}
-        self.loaded = threading.Event()
+        self._exact: dict[tuple[str, str, str], Learned] = {}
+        self._page: dict[tuple[str, str], Learned] = {}
+        self._any: dict[str, Learned] = {}
+        self._heals: dict[tuple[str, str], Cached] = {}
 
     def load(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> None:
         """Rows newest first, as the store returns them; later learning overrides them."""
         with self._lock:
             for selector, path, nodeid, data in reversed(rows):
                 try:
-                    fp = Fingerprint.model_validate(data)
+                    learned = self.model.model_validate(data)
                 except Exception:
                     continue
-                self._put(selector, path, nodeid, fp)
-        self.loaded.set()
+                self._put(selector, path, nodeid, learned)
 
-    def learn(self, selector: str, path: str, nodeid: str, fp: Fingerprint) -> None:
+    def learn(self, selector: str, path: str, nodeid: str, learned: Learned) -> None:
         with self._lock:
-            self._put(selector, path, nodeid, fp)
+            self._put(selector, path, nodeid, learned)
 
-    def _put(self, selector: str, path: str, nodeid: str, fp: Fingerprint) -> None:
-        self._exact[(selector, path, nodeid)] = fp
-        self._page[(selector, path)] = fp
-        self._any[selector] = fp
+    def _put(self, selector: str, path: str, nodeid: str, learned: Learned) -> None:
+        self._exact[(selector, path, nodeid)] = learned
+        self._page[(selector, path)] = learned
+        self._any[selector] = learned
 
-    def lookup(
-        self, selector: str, path: str, nodeid: str, *, wait: bool = True, exact: bool = False,
-    ) -> Fingerprint | None:
+    def lookup(self, selector: str, path: str, nodeid: str, *, exact: bool = False) -> Learned | None:
         """The best reference for ``selector``: same test and page, else (unless ``exact``) same
         page, else anywhere."""
-        if wait:
-            self.loaded.wait(LOAD_WAIT_S)
         with self._lock:
             found = self._exact.get((selector, path, nodeid))
             if found is not None or exact:
@@ -78,14 +84,33 @@ class Memory:
         with self._lock:
             return (selector, path, nodeid) in self._exact
 
-    def cached_heal(self, selector: str, path: str) -> CachedHeal | None:
+    def cached_heal(self, selector: str, path: str) -> Cached | None:
         with self._lock:
             return self._heals.get((selector, path))
 
-    def remember_heal(self, selector: str, path: str, heal: CachedHeal) -> None:
+    def remember_heal(self, selector: str, path: str, heal: Cached) -> None:
         with self._lock:
             self._heals[(selector, path)] = heal
 
     def forget_heal(self, selector: str, path: str) -> None:
         with self._lock:
             self._heals.pop((selector, path), None)
+
+
+class Memory(KeyedMemory[Fingerprint, CachedHeal]):
+    """Learned element fingerprints, which a heal may wait for while they load from the store."""
+
+    def __init__(self) -> None:
+        super().__init__(Fingerprint)
+        self.loaded = threading.Event()
+
+    def load(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+        super().load(rows)
+        self.loaded.set()
+
+    def lookup(
+        self, selector: str, path: str, nodeid: str, *, wait: bool = True, exact: bool = False,
+    ) -> Fingerprint | None:
+        if wait:
+            self.loaded.wait(LOAD_WAIT_S)
+        return super().lookup(selector, path, nodeid, exact=exact)

@@ -164,16 +164,24 @@ class Policy:
         self, action: Action, step: Step | None, heal: Heal, deadline: float, attempts: list[Attempt],
     ) -> Any:
         assert heal.info is not None
-        t0 = time.perf_counter()
-        try:
-            result = action.perform(heal.locator, left_ms(deadline))
-        except Exception as exc:
-            attempts.append(attempt_of(heal.info.strategy, heal.info.healed_selector, t0, exc))
-            raise
-        attempts.append(attempt_of(heal.info.strategy, heal.info.healed_selector, t0, None))
+        result = perform_healed(action, heal.locator, heal.info, deadline, attempts)
         if step is not None:
             step.self_healing = heal.info
         return result
+
+
+def perform_healed(action: Action, locator: Any, info: SelfHealing, deadline: float,
+                   attempts: list[Attempt]) -> Any:
+    """``action`` on the healed ``locator`` with what is left of its budget, recorded as an attempt
+    of the heal's strategy."""
+    t0 = time.perf_counter()
+    try:
+        result = action.perform(locator, left_ms(deadline))
+    except Exception as exc:
+        attempts.append(attempt_of(info.strategy, info.healed_selector, t0, exc))
+        raise
+    attempts.append(attempt_of(info.strategy, info.healed_selector, t0, None))
+    return result
 
 
 def left_ms(deadline: float) -> float:
