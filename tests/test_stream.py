@@ -583,3 +583,55 @@ def test_a_wrong_frames_setting_is_one_usage_error(pytester: pytest.Pytester) ->
     result = pytester.runpytest_subprocess("--irl", "--irl-stream")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*irl_stream_frames: 'video' is not one of auto, screenshots, screencast*"])
+
+
+OWN_SCREENCAST_SUITE = """
+import time
+from pathlib import Path
+
+FLAGS = Path({flags!r})
+
+def wait_for(page, flag):
+    end = time.monotonic() + 30
+    while not (FLAGS / flag).exists() and time.monotonic() < end:
+        page.wait_for_timeout(100)
+
+def test_own_screencast(page):
+    page.set_content("<h1 id=n>0</h1><script>let n = 0;"
+                     " setInterval(() => {{ document.getElementById('n').textContent = ++n; }}, 50)</script>")
+    wait_for(page, "watching")
+    got = []
+    page.screencast.start(on_frame=lambda frame: got.append(frame), size={{"width": 320, "height": 240}})
+    page.wait_for_timeout(1500)
+    page.screencast.stop()
+    assert len(got) >= 3, "the test's own screencast got no frames"
+    (FLAGS / "own-done").touch()
+    wait_for(page, "resumed")
+"""
+
+
+def test_the_tests_own_screencast_wins_and_the_stream_comes_back(
+    pytester: pytest.Pytester, service_db_url: str, viewer: Any,
+) -> None:
+    flags = pytester.path / "flags"
+    flags.mkdir()
+    pytester.makepyfile(test_own=OWN_SCREENCAST_SUITE.format(flags=str(flags)))
+    proc = start_pytest(pytester.path, "--irl", "--irl-stream", "--irl-db", service_db_url,
+                        "--irl-stream-frames=screencast")
+    try:
+        url = poll(lambda: streaming_runs(service_db_url), 60, "a streaming run")[0]["stream_url"]
+        page = viewer.new_page()
+        page.goto(url + "&mode=mjpeg")
+        body = page.locator("body")
+        poll(lambda: int(body.get_attribute("data-frames") or 0) >= 3, 20, "the first frames")
+        (flags / "watching").touch()
+        poll(lambda: (flags / "own-done").exists(), 30, "the test's own screencast")
+        seq = int(body.get_attribute("data-seq") or 0)
+        poll(lambda: int(body.get_attribute("data-seq") or 0) >= seq + 3, 20, "the stream again")
+        page.close()
+    finally:
+        for flag in ("watching", "resumed"):
+            (flags / flag).touch()
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    assert "1 passed" in out, out

@@ -134,6 +134,16 @@ class Layer:
         self._script: str | None = None
         # Called with each browser context the layer instruments (the live stream watches them).
         self.context_listeners: list[Callable[[Any], None]] = []
+        # Called with a page (raw) just before the test starts that page's own screencast: the live
+        # stream's screencast steps aside, since a page has one.
+        self.screencast_listeners: list[Callable[[Any], None]] = []
+
+    def before_test_screencast(self, page: Any) -> None:
+        for listener in self.screencast_listeners:
+            try:
+                listener(page)
+            except Exception:
+                pass  # the stream's trouble, never the test's
 
     @property
     def healer(self) -> Healer | None:

@@ -15,6 +15,7 @@ from .fixtures import RECORDING_PLUGIN
 BROWSER_PLUGIN = "irl-system-browser"
 RERUNS_PLUGIN = "irl-reruns"
 STREAM_PLUGIN = "irl-stream"
+STREAM_FRAMES = ("auto", "screenshots", "screencast")
 SESSION_NAMESPACE = uuid.UUID("6f1c1f0e-6a8e-4d53-9f3e-2b1f4c9a7e10")
 
 
@@ -59,7 +60,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="port of the live stream server (default 0: a free port; xdist worker gwN uses PORT+N)",
     )
     group.addoption(
-        "--irl-stream-frames", choices=("auto", "screenshots", "screencast"), default=None,
+        "--irl-stream-frames", choices=STREAM_FRAMES, default=None,
         help="where live frames come from: CDP screenshots on Chromium and Playwright's screencast"
              " elsewhere (auto, the default), screenshots, or the browser's screencast everywhere",
     )
@@ -162,8 +163,8 @@ def _stream_address(config: pytest.Config) -> tuple[str, int]:
 
 def _stream_frames(config: pytest.Config) -> str:
     frames = config.getoption("irl_stream_frames") or str(config.getini("irl_stream_frames")).strip().lower()
-    if frames not in ("auto", "screenshots", "screencast"):
-        raise pytest.UsageError(f"irl_stream_frames: {frames!r} is not one of auto, screenshots, screencast")
+    if frames not in STREAM_FRAMES:
+        raise pytest.UsageError(f"irl_stream_frames: {frames!r} is not one of {', '.join(STREAM_FRAMES)}")
     return frames
 
 

@@ -290,7 +290,26 @@ class IrlFrame(_IrlObject, Frame):
 
 
 class IrlPage(_IrlObject, Page):
-    pass
+    @property
+    def screencast(self) -> Any:
+        return _TestScreencast(self._irl_inner, self._irl_layer)
+
+
+class _TestScreencast:
+    """The test's own ``page.screencast``: the live stream's screencast of the page (a page has
+    only one) steps aside before the test's starts, and comes back once it has stopped."""
+
+    def __init__(self, page: Any, layer: Layer) -> None:
+        self._page = page
+        self._inner = page.screencast
+        self._layer = layer
+
+    def start(self, *args: Any, **kwargs: Any) -> Any:
+        self._layer.before_test_screencast(self._page)
+        return self._inner.start(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 class IrlBrowserContext(_IrlObject, BrowserContext):

@@ -65,9 +65,13 @@ class RunStream:
     def viewed(self) -> None:
         """A viewer asked for a frame (or is waiting for one)."""
         was_watched = self.watched()
-        self._viewed_at = time.monotonic()
+        now = self._viewed_at = time.monotonic()
         on_watch = self.on_watch
-        if not was_watched and on_watch is not None:
+        frame = self._frame
+        # Someone starts watching, or the frames stopped coming (the source may have stepped
+        # aside for a while): the source is asked to run; it does nothing if it is running.
+        stale = frame is None or now - frame.published > WATCHED_FOR_S
+        if on_watch is not None and (not was_watched or stale):
             on_watch()
 
     def watched(self) -> bool:

@@ -100,6 +100,12 @@ class Streamer:
                 self._problem(f"live stream: {_first_line(exc)}")
 
         layer.context_listeners.append(on_context)
+        layer.screencast_listeners.append(self._before_test_screencast)
+
+    def _before_test_screencast(self, page: Any) -> None:
+        for caster in list(self._casters.values()):
+            if caster.page is page:
+                caster.step_aside()
 
     def on_context(self, context: Any) -> None:
         """Watch ``context`` (a raw BrowserContext) for pages, once."""

@@ -34,7 +34,9 @@ MAX_FPS = 12.0
 IDLE_FPS = 4.0
 QUALITY = 50
 SIZE = {"width": 640, "height": 640}
-FRAMES_CHOICES = ("auto", "screenshots", "screencast")
+# After the test asked for the page's own screencast, ours does not start again for this long
+# (the test's start is on its way) nor while the test's runs.
+ASIDE_GRACE_S = 1.0
 
 OnFrame = Callable[[bytes, float, int, int], None]  # data, captured (ms since epoch), width, height
 
@@ -78,6 +80,13 @@ class Caster:
         source = self._source
         if source is not None:
             source.wake()
+
+    def step_aside(self) -> None:
+        """The test is about to start the page's own screencast (test thread): stop ours, if it
+        uses the page's; ``wake`` starts it again once the test's has stopped."""
+        source = self._source
+        if isinstance(source, PlaywrightScreencast):
+            source.step_aside()
 
     def stop(self) -> None:
         source, self._source, self.source = self._source, None, None
@@ -239,16 +248,31 @@ class PlaywrightScreencast(_Source):
         self.impl = getattr(screencast, "_impl_obj", None)
         self.loop = getattr(self.impl, "_loop", None)
         self.pace = _Paced(caster.min_gap)
+        self.aside_at = float("-inf")
         if self.impl is None or self.loop is None:
             # Not Playwright's sync API as we know it: run at the page's own rate, watched or not.
             screencast.start(on_frame=self._deliver, quality=QUALITY, size=SIZE)
             self.running = True
 
+    def step_aside(self) -> None:
+        # A start already on its way to the loop must not win the race with the test's own.
+        self.aside_at = time.monotonic()
+        if self.running and self.impl is not None:
+            self.running = False
+            try:
+                self.sync.stop()
+            except Exception:
+                pass  # it had not started yet
+
+    def _test_has_it(self) -> bool:
+        """The test's own screencast of the page runs, or is about to."""
+        return bool(getattr(self.impl, "_started", False)) or time.monotonic() - self.aside_at < ASIDE_GRACE_S
+
     async def run(self) -> None:
         options = {"on_frame": self._on_frame, "path": None, "size": SIZE, "quality": QUALITY, "fps": None}
         accepted = inspect.signature(self.impl.start).parameters
         try:
-            if self.closed:
+            if self.closed or self._test_has_it():
                 raise asyncio.CancelledError
             await self.impl.start(**{key: value for key, value in options.items() if key in accepted})
         except BaseException:
