@@ -635,3 +635,11 @@ def test_the_tests_own_screencast_wins_and_the_stream_comes_back(
         out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert "1 passed" in out, out
+
+
+def test_streaming_without_irl_says_so_in_one_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x(): pass")
+    result = pytester.runpytest_subprocess("--irl-stream")
+    result.assert_outcomes(passed=1)
+    notes = [line for line in result.outlines if line.startswith("irl:")]
+    assert notes == ["irl: --irl-stream streams nothing without --irl (a stream is part of a recorded run)"]

@@ -101,6 +101,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(system_browser, BROWSER_PLUGIN)
     if not irl_enabled(config):
+        if _stream_enabled(config):
+            config.pluginmanager.register(_Notice(
+                "--irl-stream streams nothing without --irl (a stream is part of a recorded run)"),
+                "irl-notice")
         return
     recording = _make_recording(config)
     config.pluginmanager.register(recording, RECORDING_PLUGIN)
@@ -141,6 +145,16 @@ def _make_recording(config: pytest.Config) -> Any:
         controller_id = uuid.UUID(workerinput["irl_controller_id"])
         return Recording(config, location, session_id, worker, settings, controller_id)
     return Recording(config, location, session_id_from(config.getoption("irl_session_id")), None, settings)
+
+
+class _Notice:
+    """One line at the end of the run about a setting that does nothing as given."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        terminalreporter.write_line(f"irl: {self.message}", yellow=True)
 
 
 def _stream_enabled(config: pytest.Config) -> bool:
