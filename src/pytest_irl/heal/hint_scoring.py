@@ -104,22 +104,30 @@ def _same_sample(hint: TextHint, fp: Fingerprint) -> bool:
     return not hint.regex and same_sample_kind(hint.value, fp)
 
 
+def _named_texts(hints: LocatorHints, fp: Fingerprint) -> list[tuple[str, TextHint, tuple[str, ...]]]:
+    """Each text the locator names, with the element's texts it may be found in."""
+    texts: list[tuple[str, TextHint, tuple[str, ...]]] = []
+    if hints.name:
+        texts.append(("name", hints.name, (fp.accessible_name, fp.text if not hints.role else "")))
+    if hints.text:
+        texts.append(("text", hints.text, (fp.text, fp.accessible_name)))
+    if hints.label:
+        # getByLabel also matches aria-label / aria-labelledby, which end up in the accessible name.
+        texts.append(("label", hints.label, (fp.label, fp.accessible_name)))
+    for name in ("placeholder", "alt", "title"):
+        hint = getattr(hints, name)
+        if hint:
+            texts.append((name, hint, (getattr(fp, name),)))
+    return texts
+
+
 def _parts(hints: LocatorHints, fp: Fingerprint) -> dict[str, float]:
     sims: dict[str, float] = {}
     if hints.role:
         same = hints.role == fp.role
         sims["role"] = 1.0 if same else _RELATED_ROLES.get(frozenset({hints.role, fp.role}), 0.0)
-    if hints.name:
-        sims["name"] = _best_text(hints.name, fp.accessible_name, fp.text if not hints.role else "")
-    if hints.text:
-        sims["text"] = _best_text(hints.text, fp.text, fp.accessible_name)
-    if hints.label:
-        # getByLabel also matches aria-label / aria-labelledby, which end up in the accessible name.
-        sims["label"] = _best_text(hints.label, fp.label, fp.accessible_name)
-    for name in ("placeholder", "alt", "title"):
-        hint = getattr(hints, name)
-        if hint:
-            sims[name] = _best_text(hint, getattr(fp, name))
+    for name, hint, values in _named_texts(hints, fp):
+        sims[name] = _best_text(hint, *values)
     if hints.placeholder and sims["placeholder"] < FUZZY_CAP and _same_sample(hints.placeholder, fp):
         sims["placeholder"] = FUZZY_CAP
     if hints.has_text:
@@ -204,16 +212,8 @@ def _text_verdict(hint: TextHint, *values: str) -> int:
 def hint_verdicts(hints: LocatorHints, fp: Fingerprint) -> dict[str, int]:
     """Identity verdicts of ``fp`` against the texts and identifiers the locator names."""
     out: dict[str, int] = {}
-    if hints.name:
-        out["name"] = _text_verdict(hints.name, fp.accessible_name, fp.text if not hints.role else "")
-    if hints.text:
-        out["text"] = _text_verdict(hints.text, fp.text, fp.accessible_name)
-    if hints.label:
-        out["label"] = _text_verdict(hints.label, fp.label, fp.accessible_name)
-    for name in ("placeholder", "alt", "title"):
-        hint = getattr(hints, name)
-        if hint:
-            out[name] = _text_verdict(hint, getattr(fp, name))
+    for name, hint, values in _named_texts(hints, fp):
+        out[name] = _text_verdict(hint, *values)
     if hints.placeholder and out["placeholder"] != AGREE and _same_sample(hints.placeholder, fp):
         out["placeholder"] = AGREE  # another example of the same kind of value: the same field
     if hints.has_text:
