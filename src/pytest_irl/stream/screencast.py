@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import inspect
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -136,14 +137,16 @@ class _Source:
         self.running = False  # taking frames, or about to
         self.closed = False
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._waking = threading.Lock()
 
     def open(self) -> None:
         raise NotImplementedError
 
     def wake(self) -> None:
-        if self.running or self.closed or self.loop is None:
-            return
-        self.running = True
+        with self._waking:  # several viewers' threads may ask at once: one run at a time
+            if self.running or self.closed or self.loop is None:
+                return
+            self.running = True
         try:
             self.loop.call_soon_threadsafe(lambda: self.spawn(self.run()))
         except RuntimeError:
