@@ -57,8 +57,7 @@ class Caster:
         self.idle_gap = max(self.min_gap, 1.0 / IDLE_FPS)
         self.watched = watched or (lambda: True)
         self.frames = frames
-        self.source: str | None = None
-        self._source: Any = None
+        self._source: _Source | None = None
 
     def start(self) -> str:
         """Start; returns the source's name, or raises ScreencastUnsupported."""
@@ -70,7 +69,7 @@ class Caster:
             except Exception as exc:
                 problem = _first_line(exc)
                 continue
-            self._source, self.source = source, source.name
+            self._source = source
             if self.watched():
                 source.wake()
             return source.name
@@ -83,14 +82,14 @@ class Caster:
             source.wake()
 
     def step_aside(self) -> None:
-        """The test is about to start the page's own screencast (test thread): stop ours, if it
-        uses the page's; ``wake`` starts it again once the test's has stopped."""
+        """The test is about to start the page's own screencast (test thread): a source that uses
+        it stops; ``wake`` starts it again once the test's has stopped."""
         source = self._source
-        if isinstance(source, PlaywrightScreencast):
+        if source is not None:
             source.step_aside()
 
     def stop(self) -> None:
-        source, self._source, self.source = self._source, None, None
+        source, self._source = self._source, None
         if source is not None:
             try:
                 source.close()
@@ -155,6 +154,9 @@ class _Source:
     async def run(self) -> None:
         raise NotImplementedError
 
+    def step_aside(self) -> None:
+        """Only the page's own screencast is the test's too; the other sources go on."""
+
     def spawn(self, work: Any) -> None:
         """Run ``work`` as a task on Playwright's loop (referenced until it ends)."""
         task = asyncio.ensure_future(work)
@@ -173,6 +175,7 @@ class _CdpSource(_Source):
         self.impl = getattr(self.cdp, "_impl_obj", None)
         self.loop = getattr(self.cdp, "_loop", None)
         if self.impl is None or self.loop is None:
+            self.cdp.detach()
             raise ScreencastUnsupported("not Playwright's sync API as pytest-irl knows it")
 
     def close(self) -> None:
