@@ -11,20 +11,24 @@ from typing import Any, Literal
 
 from .heal import (
     FINGERPRINT_JS,
+    LEARN_JS,
     Decision,
     Fingerprint,
     LocatorHints,
     Match,
     decide,
     hint_score,
+    look_alikes,
     parse_locator,
     rank,
     rank_by_hints,
     suggest_locator,
 )
+from .heal.changes import named_changes
+from .heal.drift import drift_suspected
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
-from .observer import PROBE_JS
+from .observer import PROBE_JS, watching
 from .policy import Action, Heal
 
 HealMode = Literal["on", "suggest", "off"]
@@ -36,8 +40,6 @@ _GENERATED = re.compile(r"\d")
 _POSITIONAL_CSS = re.compile(r":nth-|:first-|:last-|:only-")
 # The learned element must be one the locator really meant: it has to satisfy the locator.
 LEARN_MIN_AGREEMENT = 0.95
-# Below this similarity to what was learned, a still-matching element is suspected of drift.
-DRIFT_SUSPECT = 0.85
 POLL_START_S, POLL_MAX_S = 0.08, 0.4
 DRIFT_QUERY_MS = 2000.0
 # Past this share of the timeout, a page that never settles (polling timers) is healed anyway.
@@ -46,13 +48,15 @@ UNSETTLED_HEAL_SHARE = 0.6
 # and no request in flight is as settled as it gets once it has been so for this long.
 BUSY_PAGE_STEADY_S = 1.0
 TOP_CANDIDATES = 3
+_LEARN_WATCHING_JS = watching(LEARN_JS)
+LOOK_ALIKES_KEPT = 3
 
 
 @dataclass
 class HealSettings:
     mode: HealMode = "on"
     drift: DriftMode = "heal"
-    threshold: float | None = None
+    accept_at: float | None = None  # the decision model's operating point unless set (0..1)
     margin: float | None = None
 
 
@@ -72,6 +76,8 @@ class _Found:
     decision: Decision
     candidates: list[Fingerprint]
     strategy: str
+    hints: LocatorHints | None = None  # cold: what the locator said (the named changes compare with it)
+    ambiguous: bool = False  # the locator matched several elements; the heal picked the learned one
 
 
 def strategy_of(hints: LocatorHints) -> str:
@@ -99,14 +105,6 @@ def _appears(locator: Any, within_s: float) -> bool:
         # Matching several elements is "there" too: the action then fails as Playwright would.
         return "strict mode violation" in str(exc)
     return True
-
-
-def _same_content(a: Fingerprint, b: Fingerprint) -> bool:
-    """Same own text and same container text: look-alike items of a list differ in the latter."""
-    def norm(value: str) -> str:
-        return " ".join(value.lower().split())
-
-    return norm(a.text) == norm(b.text) and norm(a.context) == norm(b.context)
 
 
 def page_of(locator: Any) -> Any:
@@ -191,22 +189,31 @@ class Healer:
             found = self._hints[selector] = parse_locator(selector)
         return found
 
-    def _decide(self, matches: list[Match]) -> Decision:
-        options = {}
-        if self.settings.threshold is not None:
-            options["threshold"] = self.settings.threshold
+    def _decide(self, matches: list[Match], learned: Fingerprint | None = None) -> Decision:
+        options: dict[str, Any] = {}
+        if self.settings.accept_at is not None:
+            options["accept_at"] = self.settings.accept_at
         if self.settings.margin is not None:
             options["margin"] = self.settings.margin
-        return decide(matches, **options)
+        return decide(matches, look_alikes=learned.look_alikes if learned is not None else (), **options)
 
     # learning --------------------------------------------------------------------------------
+    def agrees(self, selector: str | None, fingerprint: Fingerprint) -> bool:
+        """Whether ``selector`` really matches the element ``fingerprint`` describes."""
+        if not selector:
+            return False
+        return hint_score(self.hints(selector), fingerprint).score >= LEARN_MIN_AGREEMENT
+
     def learn(self, selector: str | None, url: str | None, fingerprint: Fingerprint | dict[str, Any]) -> bool:
         """Remember ``fingerprint`` for ``selector`` if the locator really matches that element."""
         if not selector:
             return False
         fp = fingerprint if isinstance(fingerprint, Fingerprint) else Fingerprint.model_validate(fingerprint)
-        if hint_score(self.hints(selector), fp).score < LEARN_MIN_AGREEMENT:
+        if not self.agrees(selector, fp):
             return False
+        if len(fp.look_alikes) > LOOK_ALIKES_KEPT:
+            # The page sends the pool around the element; only its closest look-alikes are kept.
+            fp = fp.model_copy(update={"look_alikes": look_alikes(fp, fp.look_alikes, LOOK_ALIKES_KEPT)})
         path = url_path(url)
         self.memory.learn(selector, path, self.nodeid, fp)
         if self.persist is not None:
@@ -215,16 +222,18 @@ class Healer:
         return True
 
     def learn_by_query(self, action: Action, url: str | None) -> None:
-        """Fingerprint the element with one call, for actions whose events the page cannot see."""
+        """Fingerprint the element with one call, for a step the page observer did not report."""
         if action.target is None or not action.selector:
             return
         if self.memory.knows(action.selector, url_path(url), self.nodeid):
             return
         try:
-            data = action.target.evaluate(FINGERPRINT_JS, timeout=1000)
+            data = action.target.evaluate(_LEARN_WATCHING_JS, timeout=1000)
         except Exception:
             return
-        self.learn(action.selector, url, data)
+        # A report that was on its way arrived during the call, and was learned then.
+        if not self.memory.knows(action.selector, url_path(url), self.nodeid):
+            self.learn(action.selector, url, data)
 
     # healing ---------------------------------------------------------------------------------
     def heal(self, action: Action, deadline: float, step: Step | None) -> Heal | None:
@@ -272,9 +281,10 @@ class Healer:
             return None, state
         candidates = [Fingerprint.model_validate(c) for c in payload["candidates"]]
         if learned is not None:
-            return _Found(self._decide(rank(learned, candidates)), candidates, "fingerprint"), state
+            return _Found(self._decide(rank(learned, candidates), learned), candidates, "fingerprint"), state
         hints = self.hints(action.selector or "")
-        return _Found(self._decide(rank_by_hints(hints, candidates)), candidates, strategy_of(hints)), state
+        decision = self._decide(rank_by_hints(hints, candidates))
+        return _Found(decision, candidates, strategy_of(hints), hints), state
 
     def _heal_to(self, action: Action, step: Step | None, page: Any, path: str, found: _Found) -> Heal | None:
         chosen = found.decision.chosen
@@ -320,7 +330,11 @@ class Healer:
         strongest = sorted(chosen.breakdown.items(), key=lambda kv: -kv[1])[:3]
         basis = ", ".join(name for name, value in strongest if value > 0) or "overall similarity"
         source = "the element learned on earlier runs" if found.strategy == "fingerprint" else "the locator"
-        return f"matched {source} by {basis}; {found.decision.reason}"
+        reference = chosen.reference if chosen.reference is not None else found.hints
+        changed = named_changes(reference, chosen.candidate) if reference is not None else []
+        renamed = f"; changed: {', '.join(changed)}" if changed else ""
+        several = "the locator matched several elements; " if found.ambiguous else ""
+        return f"{several}matched {source} by {basis}{renamed}; {found.decision.reason}"
 
     def _refusal(self, action: Action, found: _Found) -> dict[str, Any]:
         return {
@@ -329,6 +343,29 @@ class Healer:
             "note": f"refused: {found.decision.reason}",
             "candidates": [_summary(m, found.candidates) for m in found.decision.top[:TOP_CANDIDATES]],
         }
+
+    # several matches ---------------------------------------------------------------------------
+    def resolve_ambiguous(self, action: Action, step: Step | None, deadline: float) -> Heal | None:
+        """A learned locator that now matches several elements (a look-alike was added, or the
+        element lost what set it apart): the element that was learned, when the decision is sure.
+        Never without a learned element: picking one of several on the locator's word alone is
+        what Playwright's strict mode exists to prevent."""
+        if not self.heals or not action.selector:
+            return None
+        page = page_of(action.target)
+        path = url_path(page.url)
+        learned = self.memory.lookup(action.selector, path, self.nodeid, wait=False)
+        if learned is None:
+            return None
+        found, _ = self._probe(page, action, learned, force=True)
+        if found is None:
+            return None
+        if not found.decision.accepted:
+            if step is not None:
+                step.heal_refused = self._refusal(action, found)
+            return None
+        found.ambiguous = True
+        return self._heal_to(action, step, page, path, found)
 
     # drift -----------------------------------------------------------------------------------
     def check_drift(self, action: Action, step: Step | None, deadline: float) -> Heal | None:
@@ -348,9 +385,9 @@ class Healer:
             current = Fingerprint.model_validate(action.target.evaluate(FINGERPRINT_JS, timeout=budget_ms))
         except Exception:
             return None  # not there (yet) or not unique: the normal path deals with it
-        now = rank(learned, [current])[0].score
-        if now >= DRIFT_SUSPECT and _same_content(learned, current):
+        if not drift_suspected(learned, current):
             return None
+        now = rank(learned, [current])[0].score
         found, _ = self._probe(page, action, learned, force=True)
         if found is None or found.decision.chosen is None:
             return None

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .heal import Fingerprint
 from .models import Step, TestRun
 from .observer import REPORT_BINDING, observer_script
 from .policy import Action, Policy, first_line
@@ -21,12 +22,9 @@ if TYPE_CHECKING:
 # anything unconfirmed, or aimed at a locator that names a secret, is stored as this.
 MASK = "********"
 TYPED_ACTIONS = frozenset({"fill", "type", "press_sequentially"})
-# Actions that send the page trusted input events: the observer reports the element they reached.
-# The others (reads, select_option, ...) are fingerprinted with one query, once per locator.
-EVENTFUL_ACTIONS = frozenset({
-    "click", "dblclick", "tap", "fill", "clear", "press", "press_sequentially", "type", "check",
-    "uncheck", "set_checked", "drag_to",
-})
+# A page report arrives when Playwright next hears from the browser, which may be during the next
+# step: it belongs to the step in flight or to one of this many steps before it.
+REPORT_LAG_STEPS = 2
 SECRET_SELECTOR = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|otp|\bpin\b|cvc|cvv|api.?key", re.I)
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
@@ -64,7 +62,7 @@ class RunRecorder:
         self.root = root
         self.typed: dict[str, set[bool]] = {}
         self.in_flight: Step | None = None
-        self.reached: dict[int, dict[str, Any]] = {}  # step number -> fingerprint the page reported
+        self.reached: dict[int, Fingerprint] = {}  # step number -> what the page reported it reached
         self._raw_values: dict[int, Any] = {}
 
     def begin(self, action: Action) -> Step:
@@ -84,11 +82,13 @@ class RunRecorder:
         if error is not None:
             step.error = first_line(error) if not str(error).strip() else str(error)[:4000]
 
-    def step_for_report(self) -> Step | None:
-        """The step a page report belongs to: the action in flight, else the one just done."""
-        if self.in_flight is not None:
-            return self.in_flight
-        return self.run.steps[-1] if self.run.steps else None
+    def steps_for_report(self) -> list[Step]:
+        """The steps a page report may belong to, likeliest first: the one in flight, then the last
+        ones done (successfully), each only while it has no report yet."""
+        done = [s for s in self.run.steps[::-1] if s is not self.in_flight][:REPORT_LAG_STEPS]
+        found = [self.in_flight] if self.in_flight is not None else []
+        found += [s for s in done if s.success]
+        return [s for s in found if s.selector and s.step_number not in self.reached]
 
     def on_typed(self, shape: str, secret: bool) -> None:
         self.typed.setdefault(shape, set()).add(bool(secret))
@@ -181,22 +181,27 @@ class Layer:
         if healer is None or action.target is None or step.self_healing is not None:
             return
         reached = recorder.reached.get(step.step_number)
-        if reached is not None and healer.learn(step.selector, url, reached):
-            return
-        if action.name not in EVENTFUL_ACTIONS:
+        if reached is not None:
+            healer.learn(step.selector, url, reached)
+        else:
+            # No report (yet): a read, a no-op check(), an element reported under another locator,
+            # a document whose observer was cut off. One query, only while nothing is known.
             healer.learn_by_query(action, url)
 
-    def _on_element(self, fingerprint: Any) -> None:
-        recorder = self.current
-        if recorder is None or not isinstance(fingerprint, dict):
+    def _on_element(self, data: Any) -> None:
+        recorder, healer = self.current, self.healer
+        if recorder is None or healer is None or not isinstance(data, dict):
             return
-        step = recorder.step_for_report()
-        if step is None or step.step_number in recorder.reached:
+        fingerprint = Fingerprint.model_validate(data)
+        # Whose report it is: the step whose locator matches the element, not merely the one in
+        # flight (a late report would otherwise be taken for the next step's and both lost).
+        step = next((s for s in recorder.steps_for_report() if healer.agrees(s.selector, fingerprint)), None)
+        if step is None:
             return
         recorder.reached[step.step_number] = fingerprint
-        if recorder.in_flight is None and step.success and self.healer is not None:
+        if step is not recorder.in_flight and step.self_healing is None:
             # The report came after its step ended: learn now, as the step's end would have.
-            self.healer.learn(step.selector, step.url, fingerprint)
+            healer.learn(step.selector, step.url, fingerprint)
 
     def instrument_context(self, context: Any) -> None:
         """Install the page observer in ``context`` (a raw BrowserContext), once."""

@@ -1,6 +1,7 @@
 // The page observer's body: see observer.py. Placeholders in CAPITALS are filled there.
-  if (window.__irlObserving) return;
-  Object.defineProperty(window, '__irlObserving', { value: true });
+  // A window may get a new document yet keep its globals, this script's included (a popup opened
+  // with window.open() and no URL does): then only that document needs watching.
+  if (window.__irlObserving) { window.__irlObserving(document); return; }
   const fingerprintOf = FINGERPRINT_FN;
   const report = (payload) => {
     const fn = window.__irlReport;
@@ -43,9 +44,8 @@
       return nativeSend.apply(this, arguments);
     };
   }
-  new MutationObserver(() => { lastChange = performance.now(); })
-    .observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
   Object.defineProperty(window, '__irlSettled', { value: () => {
+    watch(document);
     const quietMs = performance.now() - lastChange;
     const ready = document.readyState === 'complete';
     return { settled: ready && pending.size === 0 && inFlight <= 0 && quietMs >= QUIET_MS,
@@ -65,9 +65,6 @@
     known.add(el);
     try { report({ kind: 'element', fingerprint: fingerprintOf(el) }); } catch (e) { /* never break the page */ }
   };
-  for (const type of ['pointerdown', 'mousedown', 'keydown', 'input']) {
-    addEventListener(type, reached, { capture: true, passive: true });
-  }
   const secret = (el) => el.tagName === 'INPUT' && (String(el.type).toLowerCase() === 'password'
     || /password|one-time-code|cc-number|cc-csc/i.test(el.getAttribute('autocomplete') || ''));
   const shape = (v) => v.length + ':' + v.slice(0, 16) + ':' + v.slice(-16);
@@ -77,5 +74,29 @@
     const value = 'value' in el ? String(el.value) : el.isContentEditable ? (el.textContent || '') : null;
     if (value !== null) report({ kind: 'typed', secret: secret(el), shape: shape(value) });
   };
-  addEventListener('input', typed, { capture: true, passive: true });
-  addEventListener('change', typed, { capture: true, passive: true });
+  // Adding a listener that is still there is a no-op, so listening again is always safe.
+  const listen = () => {
+    for (const type of ['pointerdown', 'mousedown', 'keydown', 'input']) {
+      addEventListener(type, reached, { capture: true, passive: true });
+    }
+    addEventListener('input', typed, { capture: true, passive: true });
+    addEventListener('change', typed, { capture: true, passive: true });
+  };
+
+  // document.open() (page.set_content, a popup written with document.write) keeps the document
+  // but erases the window's event listeners: a new root element is the sign to listen again.
+  // Watching a document twice is a no-op but for listening again: callers need not know.
+  const watched = new WeakSet();
+  const watch = (doc) => {
+    listen();
+    if (watched.has(doc)) return;
+    watched.add(doc);
+    lastChange = performance.now();  // what changed before it was watched is unknown
+    let root = doc.documentElement;
+    new MutationObserver(() => {
+      lastChange = performance.now();
+      if (doc.documentElement !== root) { root = doc.documentElement; listen(); }
+    }).observe(doc, { subtree: true, childList: true, attributes: true, characterData: true });
+  };
+  Object.defineProperty(window, '__irlObserving', { value: watch });
+  watch(document);

@@ -1,8 +1,9 @@
 """The page observer: an init script in every document of an instrumented context.
 
 It only watches, and tells the layer three things without costing an action a round trip:
-- which element a trusted event (the test's own click or typing) reached, as a fingerprint, so
-  that every successful action teaches the layer what its locator's element looks like;
+- which element a trusted event (the test's own click or typing) reached, as a fingerprint with
+  the pool of its look-alikes, so that every successful action teaches the layer what its
+  locator's element looks like and what it must not be mistaken for;
 - whether a field that received input is a secret (masking);
 - whether the page has settled: no pending short timers, no requests in flight, no recent DOM
   changes — the healer waits for that before it looks for a replacement, so that a late
@@ -33,7 +34,7 @@ def observer_script() -> str:
             "FINGERPRINT_FN",
             "(() => { let lib = null; return (el) => (lib || (lib = (\n"
             f"{LIBRARY_JS}"
-            "\n))).fingerprint(el); })()",
+            "\n))).learn(el); })()",
         )
         .replace("SHORT_TIMER_MS", str(SHORT_TIMER_MS))
         .replace("QUIET_MS", str(QUIET_MS))
@@ -48,3 +49,13 @@ PROBE_JS = """(opts) => {
   if (!state.settled && !opts.force) return JSON.stringify({ state, candidates: null });
   return JSON.stringify({ state, candidates: (SNAPSHOT_FN)(opts) });
 }""".replace("SNAPSHOT_FN", SNAPSHOT_JS)
+
+
+def watching(learn_js: str) -> str:
+    """``learn_js`` (an element function) that first has the page observer of the element's
+    document listen again: the layer asks it only about elements the observer did not report, and
+    a document can lose the observer's listeners unseen (a popup its opener wrote with
+    document.write), so that the next actions there are reported again."""
+    return ("(el) => { const doc = el.ownerDocument, win = doc && doc.defaultView;\n"
+            "  if (win && typeof win.__irlObserving === 'function') win.__irlObserving(doc);\n"
+            f"  return ({learn_js})(el); }}")

@@ -48,6 +48,11 @@ def is_transient(exc: BaseException) -> bool:
     return any(marker in message for marker in TRANSIENT_MARKERS)
 
 
+def is_strict_violation(exc: BaseException) -> bool:
+    """The locator matches several elements (Playwright's strict mode refused to pick one)."""
+    return "strict mode violation" in str(exc).lower()
+
+
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     head = text.splitlines()[0] if text else type(exc).__name__
@@ -87,6 +92,8 @@ class Healer(Protocol):
 
     def check_drift(self, action: Action, step: Step | None, deadline: float) -> Heal | None: ...
 
+    def resolve_ambiguous(self, action: Action, step: Step | None, deadline: float) -> Heal | None: ...
+
 
 class Policy:
     def __init__(self, healer: Healer | None = None) -> None:
@@ -114,7 +121,16 @@ class Policy:
                 drifted = _quietly(lambda: healer.check_drift(action, step, deadline))
                 if drifted is not None and drifted.info is not None:
                     return self._perform_healed(action, step, drifted, deadline, attempts)
-        return self._retrying(action, deadline, attempts, "original" if not attempts else "wait")
+        try:
+            return self._retrying(action, deadline, attempts, "original" if not attempts else "wait")
+        except Exception as exc:
+            if not (healing and is_strict_violation(exc)):
+                raise
+            assert healer is not None
+            resolved = _quietly(lambda: healer.resolve_ambiguous(action, step, deadline))
+            if resolved is None or resolved.info is None:
+                raise
+            return self._perform_healed(action, step, resolved, deadline, attempts)
 
     def _read(self, action: Action, step: Step | None, healer: Healer, deadline: float,
               attempts: list[Attempt]) -> Any:

@@ -48,10 +48,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .decide import DEFAULT_MARGIN, DEFAULT_THRESHOLD, Decision, decide
+from .calibration import DecisionModel, default_model
+from .decide import DEFAULT_MARGIN, Decision, choose, decide, same_control
 from .fingerprint import Box, Fingerprint, Neighbours
 from .identity import Evidence
 from .locator_hints import HintScore, LocatorHints, TextHint, hint_score, parse_locator, rank_by_hints
+from .look_alikes import POOL_EACH_SIDE, look_alikes, pool_from_snapshot
 from .score import WEIGHTS, Match, rank
 from .suggest import Suggestion, suggest_locator
 
@@ -63,6 +65,7 @@ def _load_script() -> str:
     # for a source checkout and for an installed wheel alike (no zip imports for this package).
     here = Path(__file__).parent
     body = "\n".join((here / name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
+    body = body.replace("LOOK_ALIKE_POOL_EACH_SIDE", str(POOL_EACH_SIDE))
     return "(() => {\n'use strict';\n" + body + "\n})()"
 
 
@@ -74,6 +77,9 @@ LIBRARY_JS = _LIBRARY
 # `locator.evaluate(FINGERPRINT_JS)` -> one fingerprint object (camelCase keys).
 # Newlines around the library keep its leading `//` comments from swallowing the wrapper.
 FINGERPRINT_JS = f"(el) => (\n{_LIBRARY}\n).fingerprint(el)"
+# `locator.evaluate(LEARN_JS)` -> the same, plus ``lookAlikes``: the pool its look-alikes come from
+# (``look_alikes.look_alikes`` keeps the few most like it).
+LEARN_JS = f"(el) => (\n{_LIBRARY}\n).learn(el)"
 # `page.evaluate(SNAPSHOT_JS, {"includeHidden": False, "maxElements": 5000})` -> list of them.
 SNAPSHOT_JS = f"(opts) => (\n{_LIBRARY}\n).snapshot(opts)"
 # The same list as one JSON string. Prefer it for big pages: Playwright serialises a nested
@@ -90,13 +96,14 @@ def parse_snapshot(payload: str | bytes | Sequence[Mapping[str, Any]]) -> list[F
 
 __all__ = [
     "DEFAULT_MARGIN",
-    "DEFAULT_THRESHOLD",
     "FINGERPRINT_JS",
+    "LEARN_JS",
     "SNAPSHOT_JS",
     "SNAPSHOT_JSON_JS",
     "WEIGHTS",
     "Box",
     "Decision",
+    "DecisionModel",
     "Evidence",
     "Fingerprint",
     "HintScore",
@@ -105,11 +112,16 @@ __all__ = [
     "Neighbours",
     "Suggestion",
     "TextHint",
+    "choose",
     "decide",
+    "default_model",
     "hint_score",
+    "look_alikes",
     "parse_locator",
     "parse_snapshot",
+    "pool_from_snapshot",
     "rank",
     "rank_by_hints",
+    "same_control",
     "suggest_locator",
 ]

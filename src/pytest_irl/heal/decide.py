@@ -1,67 +1,58 @@
-"""Turning a ranking into a yes/no: heal only when one candidate is clearly the element.
+"""Turning a ranking into a yes/no: heal only when one candidate is, with confidence, the element.
 
 A wrong heal is worse than a failed test (it clicks the wrong button and the run goes on), so
-the rule is conservative. In order:
+the rule is conservative, in two stages:
 
-1. **Effective score.** A candidate that alone on the page matches a distinctive recorded name,
-   label or placeholder exactly (``Evidence.unique``, e.g. "View cart" after a link became a
-   button) gets ``UNIQUE_BONUS``: that identity outweighs a changed tag, role or position.
-2. **Position never decides.** Candidates are compared on their score *without* the positional
-   attributes (xpath, box): every candidate within ``margin`` of the best on that is a
-   contender, and so is every *sibling* of it (same kind, identified as firmly: the same "Edit"
-   in every row), however far behind. One contender: it wins if it clears ``threshold``.
-3. **Ties are broken on content** (``tiebreak``): among several contenders (repeated rows or
-   cards), the one clearly ahead on the content attributes where they differ (own names and
-   non-generated ids, then row/card text, then neighbours), and agreeing strongly with the
-   recorded element there, wins if it clears ``threshold`` or is within ``margin`` of a
-   contender that does. Otherwise: "ambiguous".
-4. **Identity evidence.** The winner must be *identified* (``identity``: an agreeing name, label,
-   placeholder, test id, id, href... outweighing any conflicting one). With nothing to compare
-   (an icon button without name or id) it must score at least ``NO_IDENTITY_THRESHOLD``; with a
-   conflict that is not outweighed it is refused outright: a look-alike that only resembles the
-   element ("Forgot username?" for a removed "Forgot password?") is another element.
+1. **Choose** one candidate (``choose``). Position never decides: candidates are compared on
+   their score *without* the positional attributes (xpath, box); every candidate within
+   ``margin`` of the best on that is a contender, and so is every *sibling* of it (same kind,
+   identified as firmly: the same "Edit" in every row). Several contenders are told apart on
+   content (``tiebreak``: own names and non-generated ids, then row / card text, then
+   neighbours); when content cannot separate them it is a refusal ("ambiguous"). A ``<label>``
+   and the control it labels are one candidate: the control.
+2. **Accept** it only when the calibrated confidence that it is the element meant reaches the
+   operating point (``calibration``: lead over the runner-up, identity agreement and conflicts,
+   and the contrastive test against the learned element's look-alikes). The weights are fitted
+   on the corpus's ``train`` split and the operating point chosen on its ``dev`` split.
 
-Defaults, measured on the scenarios in ``tests/test_heal_core.py`` / ``test_heal_snapshot.py``:
-
-* ``DEFAULT_THRESHOLD = 0.72``: an element that kept its tag/role and most of its texts and
-  neighbourhood, with a regenerated id and a slightly reworded label, scores about 0.8-0.9; a
-  different button of the same kind in the same form (shared tag, role, classes, context) lands
-  around 0.55-0.65. The threshold sits between the two.
-* ``DEFAULT_MARGIN = 0.08``: about the weight of one textual attribute changing; below that the
-  runner-up differs from the winner by noise (position, a class) rather than by identity.
-* ``UNIQUE_BONUS = 0.2``: a link turned button in the same place with the same unique text
-  scores about 0.6 (tag, role, id and href lost); the bonus carries it, a look-alike with another
-  text gets none.
-* ``NO_IDENTITY_THRESHOLD = 0.9``: with no identity attribute to compare, nearly everything else
-  must match.
+``UNIQUE_BONUS``: a candidate that alone on the page matches a distinctive recorded name, label
+or placeholder exactly (``Evidence.unique``, e.g. "View cart" after a link became a button) is
+lifted by that much in the effective score: that identity outweighs a changed tag or position.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .score import Match
+from .calibration import DecisionModel, Source, clip, default_model, explain
+from .fingerprint import Fingerprint
+from .score import Match, rank
 from .tiebreak import Seat, break_tie, seat
 
-DEFAULT_THRESHOLD = 0.72
 DEFAULT_MARGIN = 0.08
 TOP_N = 3
 UNIQUE_BONUS = 0.2
-NO_IDENTITY_THRESHOLD = 0.9
 _KIND_KEYS = ("tag", "role", "kind")
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """``chosen`` is None when the healer refuses; ``reason`` says why either way."""
+    """``chosen`` is None when the healer refuses; ``reason`` says why either way.
+
+    ``confidence`` is the calibrated probability that the chosen (or, on a refusal, the best)
+    candidate is the element meant, and ``accept_at`` the operating point it was held to; both
+    are None when the refusal came before any candidate was weighed.
+    """
 
     chosen: Match | None
     reason: str
     top: list[Match] = field(default_factory=list)
-    threshold: float = DEFAULT_THRESHOLD
+    confidence: float | None = None
+    accept_at: float | None = None
     margin: float = DEFAULT_MARGIN
+    features: dict[str, float] = field(default_factory=dict)
 
     @property
     def accepted(self) -> bool:
@@ -71,10 +62,21 @@ class Decision:
         return {
             "chosen": None if self.chosen is None else self.chosen.index,
             "reason": self.reason,
-            "threshold": self.threshold,
+            "confidence": self.confidence,
+            "acceptAt": self.accept_at,
             "margin": self.margin,
             "top": [m.to_dict() for m in self.top],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Stage 1's result: the one candidate worth weighing (None with ``reason`` when none is)."""
+
+    winner: Seat | None
+    reason: str
+    seats: list[Seat]
+    tied: bool = False
 
 
 def effective_score(match: Match) -> float:
@@ -88,54 +90,137 @@ def effective_score(match: Match) -> float:
     return match.score
 
 
+def same_control(a: Fingerprint, b: Fingerprint) -> bool:
+    """A ``<label>`` and the control it labels (by ``for`` or by nesting) are one thing to act on."""
+    if a.tag != "label":
+        a, b = b, a
+    if a.tag != "label" or b.tag == "label" or a.frame_path != b.frame_path:
+        return False
+    target = a.attrs.get("for")
+    if target:
+        return bool(b.id) and b.id == target
+    return bool(a.css_path) and b.css_path.startswith(a.css_path + " > ")
+
+
+def choose(matches: Sequence[Match], *, margin: float = DEFAULT_MARGIN) -> Choice:
+    """Stage 1: the candidate that content singles out (see the module docstring)."""
+    ordered = sorted(matches, key=lambda m: (-m.score, m.index))
+    seats = [seat(m, effective_score(m)) for m in ordered]
+    seats.sort(key=lambda s: (-s.effective, s.match.index))
+    if not seats:
+        return Choice(None, "no candidates", seats)
+    leader = max(seats, key=lambda s: (s.nonpositional, s.effective, -s.match.index))
+    leader = _as_control(leader, seats)
+    group = _contenders(seats, leader, margin)
+    if len(group) == 1:
+        return Choice(leader, "", seats)
+    outcome = break_tie(group, margin)
+    if outcome.winner is None:
+        first, second = group[0], group[1]
+        return Choice(
+            None,
+            f"ambiguous: {first.effective:.2f} vs {second.effective:.2f} (margin {margin:.2f});"
+            f" {len(group)} contenders, {outcome.detail}",
+            seats,
+        )
+    return Choice(outcome.winner, f"{outcome.detail} among {len(group)} contenders", seats, tied=True)
+
+
+def _as_control(leader: Seat, seats: Sequence[Seat]) -> Seat:
+    """A label leading for its own control hands the win to the control (what can be acted on)."""
+    if leader.match.candidate.tag != "label":
+        return leader
+    for s in seats:
+        if s is not leader and same_control(leader.match.candidate, s.match.candidate):
+            return s
+    return leader
+
+
+def features(
+    choice: Choice, *, look_alikes: Sequence[Fingerprint] = (), source: Source = "fingerprint"
+) -> dict[str, float]:
+    """What the confidence is computed from (``calibration.FEATURES``) for ``choice.winner``."""
+    winner = choice.winner
+    assert winner is not None
+    match = winner.match
+    others = [s for s in choice.seats
+              if s is not winner and not same_control(s.match.candidate, match.candidate)]
+    runner = max((s.effective for s in others), default=0.0)
+    runner_content = max((s.nonpositional for s in others), default=0.0)
+    out: dict[str, float] = {
+        "score": match.score,
+        "effective": winner.effective,
+        "lead": winner.effective - runner,
+        "lead_content": winner.nonpositional - runner_content,
+        "alone": 0.0 if others else 1.0,
+        "tied": 1.0 if choice.tied else 0.0,
+    }
+    evidence = match.evidence
+    if evidence is not None:
+        out["balance"] = clip(evidence.balance, -4, 6) / 4
+        out["identified"] = 1.0 if evidence.identified else 0.0
+        out["agreements"] = min(len(evidence.agree), 4) / 4
+        out["specific"] = min(len(evidence.specific), 3) / 3
+        out["conflicts"] = min(len(evidence.conflicts), 3) / 3
+        out["unique_name"] = 1.0 if evidence.unique else 0.0
+    sims = match.sims
+    if source == "fingerprint":
+        out["same_kind"] = 1.0 if sims.get("tag", 1.0) == 1.0 and sims.get("role", 1.0) == 1.0 else 0.0
+    else:
+        out["same_kind"] = 1.0 if min(sims.get("tag", 1.0), sims.get("role", 1.0)) >= 0.99 else 0.0
+    if look_alikes and match.reference is not None:
+        rival = max(rank(la, [match.candidate])[0].score for la in look_alikes)
+        out["contrast"] = match.score - rival
+        out["contrast_lost"] = 1.0 if rival >= match.score else 0.0
+        out["has_look_alikes"] = 1.0
+    return out
+
+
 def decide(
     matches: Sequence[Match],
     *,
-    threshold: float = DEFAULT_THRESHOLD,
+    accept_at: float | None = None,
     margin: float = DEFAULT_MARGIN,
+    look_alikes: Sequence[Fingerprint] = (),
+    model: DecisionModel | None = None,
 ) -> Decision:
     """Accept one match only if it clearly is the element (see the module docstring).
 
-    ``matches`` may come from :func:`rank` or from hint scoring; they are re-sorted here, so the
-    caller's order does not matter. ``Decision.reason`` says which rule accepted or refused.
+    ``matches`` come from :func:`rank` (warm: ``look_alikes`` are the learned element's) or from
+    hint scoring (cold); they are re-sorted here. ``accept_at`` overrides the model's operating
+    point (a confidence in 0..1). ``Decision.reason`` says what accepted or refused.
     """
     ordered = sorted(matches, key=lambda m: (-m.score, m.index))
     top = ordered[:TOP_N]
+    choice = choose(ordered, margin=margin)
+    if choice.winner is None:
+        return Decision(None, choice.reason, top, margin=margin)
+    source: Source = "fingerprint" if choice.winner.match.reference is not None else "hints"
+    logistic = (model or default_model()).for_source(source)
+    bar = logistic.accept if accept_at is None else accept_at
+    feats = features(choice, look_alikes=look_alikes, source=source)
+    confidence = logistic.confidence(feats)
+    match = choice.winner.match
+    detail = _detail(match, feats, logistic.weights and explain(feats, logistic))
+    if choice.reason:
+        detail = f"{choice.reason}; {detail}"
+    if confidence < bar:
+        return Decision(None, f"confidence {confidence:.2f} < {bar:.2f}: {detail}", _with_chosen(top, match),
+                        confidence, bar, margin, feats)
+    return Decision(match, f"confidence {confidence:.2f} >= {bar:.2f}: {detail}", _with_chosen(top, match),
+                    confidence, bar, margin, feats)
 
-    def refuse(reason: str) -> Decision:
-        return Decision(None, reason, top, threshold, margin)
 
-    if not ordered:
-        return refuse("no candidates")
-    seats = [seat(m, effective_score(m)) for m in ordered]
-    seats.sort(key=lambda s: (-s.effective, s.match.index))
-    best = seats[0]
-    if best.effective < threshold:
-        return refuse(f"best score {best.effective:.2f} below threshold {threshold:.2f}")
-    leader = max(seats, key=lambda s: (s.nonpositional, s.effective, -s.match.index))
-    group = _contenders(seats, leader, margin)
-    group_best = max(s.effective for s in group)
-    if group_best < threshold:
-        return refuse(
-            f"best score {best.effective:.2f} leads only by position; without it the best"
-            f" scores {leader.effective:.2f}, below threshold {threshold:.2f}"
-        )
-    if len(group) == 1:
-        winner = leader
-        others = [s for s in seats if s is not leader]
-        reason = f"best score {winner.effective:.2f} >= {threshold:.2f}, "
-        reason += f"ahead of {others[0].effective:.2f}" if others else "only candidate"
-    else:
-        outcome = break_tie(group, margin)
-        first, second = group[0], group[1]
-        ambiguous = f"ambiguous: {first.effective:.2f} vs {second.effective:.2f} (margin {margin:.2f})"
-        if outcome.winner is None:
-            return refuse(f"{ambiguous}; {len(group)} contenders, {outcome.detail}")
-        winner = outcome.winner
-        if winner.effective < threshold and winner.effective <= group_best - margin:
-            return refuse(f"{ambiguous}; {outcome.detail}, but it scores only {winner.effective:.2f}")
-        reason = f"{outcome.detail} among {len(group)} contenders; score {winner.effective:.2f}"
-    return _identity_gate(winner, reason, refuse, threshold, margin, top)
+def _detail(match: Match, feats: dict[str, float], drivers: str) -> str:
+    parts = [f"score {match.score:.2f}", f"lead {feats['lead']:.2f}"]
+    if match.evidence is not None:
+        parts.append(match.evidence.summary())
+    if "contrast" in feats:
+        parts.append(f"look-alikes {'closer' if feats['contrast_lost'] else 'farther'}"
+                     f" ({feats['contrast']:+.2f})")
+    if drivers:
+        parts.append(f"weighed: {drivers}")
+    return "; ".join(parts)
 
 
 def _contenders(seats: Sequence[Seat], leader: Seat, margin: float) -> list[Seat]:
@@ -144,54 +229,25 @@ def _contenders(seats: Sequence[Seat], leader: Seat, margin: float) -> list[Seat
     Siblings are candidates of the leader's kind (same tag, role and kind agreement) identified as
     firmly as it (the same "Edit" text in every row): a total-score lead over them comes from
     position and neighbourhood, so they must be told apart on content like a tie, however far
-    behind they score.
+    behind they score. The label of the leader's own control is the leader, not a contender.
     """
     evidence = leader.match.evidence
     strength = evidence.strength if evidence is not None and evidence.identified else None
-    out = []
+    out = [leader]
     for s in seats:
+        if s is leader or same_control(s.match.candidate, leader.match.candidate):
+            continue
         if s.nonpositional > leader.nonpositional - margin:
             out.append(s)
         elif strength is not None and s.match.evidence is not None and _same_kind(s.match, leader.match):
             if s.match.evidence.identified and s.match.evidence.strength >= strength:
                 out.append(s)
+    out.sort(key=lambda s: (-s.effective, s.match.index))
     return out
 
 
 def _same_kind(a: Match, b: Match) -> bool:
     return all(a.sims.get(k) == b.sims.get(k) for k in _KIND_KEYS)
-
-
-def _identity_gate(
-    winner: Seat,
-    reason: str,
-    refuse: Callable[[str], Decision],
-    threshold: float,
-    margin: float,
-    top: list[Match],
-) -> Decision:
-    match = winner.match
-    evidence = match.evidence
-    if evidence is None:
-        return Decision(match, reason, _with_chosen(top, match), threshold, margin)
-    bar = max(NO_IDENTITY_THRESHOLD, threshold)
-    if not evidence.identified and evidence.conflicts:
-        return refuse(
-            f"no identity evidence: the best candidate (score {match.score:.2f}) is another element"
-            f" ({evidence.summary()})"
-        )
-    if not evidence.identified and match.score < bar:
-        return refuse(
-            f"no identity evidence: best score {match.score:.2f} < {bar:.2f} and no name, label, id"
-            f" or test id agrees ({evidence.summary()})"
-        )
-    if evidence.unique and winner.effective > match.score:
-        reason += f"; unique exact {', '.join(evidence.unique)} (+{winner.effective - match.score:.2f})"
-    elif evidence.identified:
-        reason += f"; identity: {evidence.summary()}"
-    else:
-        reason += f"; no identity evidence but score {match.score:.2f} >= {bar:.2f}"
-    return Decision(match, reason, _with_chosen(top, match), threshold, margin)
 
 
 def _with_chosen(top: list[Match], chosen: Match) -> list[Match]:

@@ -90,6 +90,9 @@ class Fingerprint(BaseModel):
     shadow_path: list[str] = Field(default_factory=list)
     visible: bool = True
     enabled: bool = True
+    # Only on a learned reference: the elements of its page most like it (``look_alikes``), for the
+    # contrastive test of a later heal. Snapshot candidates never carry any.
+    look_alikes: list[Fingerprint] = Field(default_factory=list)
 
     @field_validator(
         "tag",

@@ -358,7 +358,53 @@
     return out;
   }
 
+  // heal/identity.py family(): links and buttons are one family, form fields another.
+  function familyOf(el) {
+    const tag = el.localName, role = roleOf(el), ty = inputType(el);
+    if ((tag === 'input' && !BUTTON_INPUTS.has(ty)) || tag === 'select' || tag === 'textarea' || el.isContentEditable) {
+      return 'input';
+    }
+    if (role === 'button' || role === 'link' || tag === 'button' || tag === 'a' || BUTTON_INPUTS.has(ty)) {
+      return 'clickable';
+    }
+    return role || tag;
+  }
+
+  // The visible candidates of el's family nearest to it in document order, `each` on each side,
+  // in the snapshot's walk: heal/look_alikes.py keeps the few most like el. Only the family test
+  // runs on every element; just the pool is fingerprinted.
+  function lookAlikePool(el, ctx, each) {
+    const want = familyOf(el);
+    const before = [], after = [];
+    let seen = false;
+    const visitRoot = (root) => {
+      for (const e of root.querySelectorAll('*')) {
+        if (after.length >= each) return;
+        if (e === el) seen = true;
+        else if (isCandidate(e) && familyOf(e) === want && isVisible(e, e.getBoundingClientRect())) {
+          if (!seen) { before.push(e); if (before.length > each) before.shift(); } else after.push(e);
+        }
+        if (e.shadowRoot) visitRoot(e.shadowRoot);
+        if (e.localName === 'iframe' || e.localName === 'frame') {
+          let doc = null;
+          try { doc = e.contentDocument; } catch (err) { /* cross-origin */ }
+          if (doc && doc.documentElement) visitRoot(doc);
+        }
+      }
+    };
+    visitRoot(document);
+    return [...before, ...after].map((e) => fingerprint(e, ctx));
+  }
+
   return {
     fingerprint: (el) => fingerprint(el, newCtx()),
+    // What a successful action teaches: the element, and the pool its look-alikes come from.
+    learn: (el) => {
+      const ctx = newCtx();
+      const out = fingerprint(el, ctx);
+      const pool = lookAlikePool(el, ctx, LOOK_ALIKE_POOL_EACH_SIDE);
+      if (pool.length) out.lookAlikes = pool;
+      return out;
+    },
     snapshot,
   };

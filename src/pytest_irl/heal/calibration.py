@@ -1,0 +1,144 @@
+"""How sure a heal is: a calibrated confidence that the chosen candidate is the element meant.
+
+A fixed score threshold judges the winner alone, on an absolute scale that depends on how much
+of the page changed: a button whose label was reworded to a synonym, with its id, form and
+position intact, can score 0.55 and still be the only sensible choice, while a look-alike in
+the same form can score 0.65. What separates the two is *relative* evidence, so the decision
+weighs it together (``FEATURES``):
+
+* the winner's score and its lead over the best other candidate (a ``<label>`` and the control
+  it labels are one candidate, never each other's runner-up), with and without position;
+* identity evidence (``identity.Evidence``): agreements, specific ones, conflicts, the balance;
+* the **contrastive** test: the elements of the learned page most like the learned element
+  (its look-alikes, kept at learn time). The winner must resemble the learned element more
+  than it resembles any of them; when the target was removed, its look-alikes' counterparts
+  resemble their own originals best and the margin turns negative.
+
+A logistic model turns the features into a probability; its weights are fitted on the corpus's
+``train`` split and the acceptance point is chosen on its ``dev`` split
+(``benchmarks/corpus/fit.py`` writes ``decision_model.json`` next to this module). There is
+one model per evidence source: ``fingerprint`` (warm, against a learned element) and ``hints``
+(cold, against what the locator says).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+Source = Literal["fingerprint", "hints"]
+
+MODEL_FILE = Path(__file__).with_name("decision_model.json")
+
+FEATURES: tuple[str, ...] = (
+    "score",            # the winner's weighted similarity
+    "effective",        # the same with the bonus for a page-unique exact name
+    "lead",             # effective score over the best other candidate (1 when alone)
+    "lead_content",     # the same without position (xpath, box)
+    "alone",            # 1 when no other candidate of any kind is left
+    "balance",          # identity balance, clipped to [-4, 6], / 4
+    "identified",       # 1 when the balance is positive
+    "agreements",       # firm identity agreements (at most 4) / 4
+    "specific",         # agreements no other candidate shares (at most 3) / 3
+    "conflicts",        # identity conflicts (at most 3) / 3
+    "unique_name",      # 1 for a page-unique exact name a user reads
+    "tied",             # 1 when a tie among repeated items had to be broken
+    "contrast",         # score minus the best look-alike's score for the winner (0 without)
+    "contrast_lost",    # 1 when a learned look-alike resembles the winner more than the element
+    "has_look_alikes",  # 1 when look-alikes were learned
+    "same_kind",        # 1 when tag and role agree (hints: the tag or role asked for)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogisticModel:
+    """``p = 1 / (1 + exp(-(bias + sum(weight * feature))))``; ``accept`` is the operating point."""
+
+    weights: Mapping[str, float]
+    bias: float
+    accept: float
+
+    def confidence(self, features: Mapping[str, float]) -> float:
+        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        if z >= 0:
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionModel:
+    models: Mapping[str, LogisticModel]
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def for_source(self, source: Source) -> LogisticModel:
+        return self.models[source]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(FEATURES),
+            "models": {
+                name: {"weights": dict(m.weights), "bias": m.bias, "accept": m.accept}
+                for name, m in self.models.items()
+            },
+            "meta": dict(self.meta),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DecisionModel:
+        models = {
+            name: LogisticModel(
+                {k: float(v) for k, v in spec["weights"].items() if k in FEATURES},
+                float(spec["bias"]),
+                float(spec["accept"]),
+            )
+            for name, spec in data["models"].items()
+        }
+        return cls(models, data.get("meta", {}))
+
+
+# Before any fit: a hand-set rule of the same shape (score and lead carry it, conflicts and a
+# lost contrastive test sink it), so the package works from a source tree without the data file.
+_FALLBACK = DecisionModel(
+    {
+        source: LogisticModel(
+            {"score": 8.0, "lead": 6.0, "balance": 1.5, "conflicts": -3.0, "contrast_lost": -4.0},
+            -6.5,
+            0.8,
+        )
+        for source in ("fingerprint", "hints")
+    },
+    {"fitted": False},
+)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> DecisionModel:
+    """The fitted model shipped with the package (``decision_model.json``)."""
+    try:
+        return DecisionModel.from_json(json.loads(MODEL_FILE.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return _FALLBACK
+
+
+def clip(value: float, low: float, high: float) -> float:
+    return max(low, min(high, value))
+
+
+def explain(features: Mapping[str, float], model: LogisticModel, top: int = 3) -> str:
+    """The features that moved the confidence most, for a decision's reason."""
+    parts = sorted(
+        ((name, w * features.get(name, 0.0)) for name, w in model.weights.items()),
+        key=lambda kv: -abs(kv[1]),
+    )
+    shown = [f"{name} {'+' if v >= 0 else '-'}{abs(v):.1f}" for name, v in parts[:top] if abs(v) >= 0.05]
+    return ", ".join(shown)
+
+
+def vector(features: Mapping[str, float], names: Sequence[str] = FEATURES) -> list[float]:
+    return [float(features.get(name, 0.0)) for name in names]

@@ -1,0 +1,40 @@
+"""Silent drift: a locator that still matches, but maybe no longer the element it was written for.
+
+A positional or generated locator (``nth``, an absolute XPath, ``#row-3``) keeps matching after
+a row or a column is inserted, only now another element, often an identical one: the "Edit" of
+the next row, the "Add" of the next card. The element itself then looks the same; what changed
+is where it is: its row or card text (``context``) and the texts around it (``neighbours``: the
+column heading above, the label to its left). ``drift_suspected`` says when the element a
+locator matches is worth comparing with the rest of the page (the healer then weighs every
+candidate against what was learned, and moves only to a clear winner).
+"""
+
+from __future__ import annotations
+
+from .fingerprint import Fingerprint
+from .score import rank
+
+# Below this similarity to what was learned, a still-matching element is suspected of drift.
+DRIFT_SUSPECT = 0.85
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+def same_place(learned: Fingerprint, current: Fingerprint) -> bool:
+    """Same own text, same container text, and the same texts on every side it had them."""
+    if _norm(learned.text) != _norm(current.text) or _norm(learned.context) != _norm(current.context):
+        return False
+    return all(
+        _norm(text) == _norm(getattr(current.neighbours, side))
+        for side, text in learned.neighbours.items()
+        if text
+    )
+
+
+def drift_suspected(learned: Fingerprint, current: Fingerprint) -> bool:
+    """The matched element looks less like the learned one, or sits among other content."""
+    if not same_place(learned, current):
+        return True
+    return rank(learned, [current])[0].score < DRIFT_SUSPECT

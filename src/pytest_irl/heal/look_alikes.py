@@ -1,0 +1,50 @@
+"""The learned element's look-alikes: what the contrastive test compares a heal against.
+
+At learn time the page side (``snapshot.js`` ``lookAlikePool``) fingerprints the visible
+candidates of the learned element's family (links and buttons, form fields, or the same role /
+tag) nearest to it in document order, ``POOL_EACH_SIDE`` before and after; ``look_alikes``
+keeps the ``KEEP`` of them that resemble the learned element most. At heal time a candidate is
+trusted only as far as it resembles the learned element more than it resembles any of them
+(``decide.features``: ``contrast``): when the element was removed, the look-alike that is still
+there resembles its own former self best, and the heal is refused.
+
+``pool_from_snapshot`` builds the same pool from a page snapshot taken in document order, for
+offline evaluation (``benchmarks/corpus``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .fingerprint import Fingerprint
+from .identity import family
+
+POOL_EACH_SIDE = 16
+KEEP = 3
+
+
+def _same_element(a: Fingerprint, b: Fingerprint) -> bool:
+    return a.css_path == b.css_path and a.frame_path == b.frame_path and a.xpath == b.xpath
+
+
+def look_alikes(reference: Fingerprint, pool: Sequence[Fingerprint], keep: int = KEEP) -> list[Fingerprint]:
+    """The ``keep`` members of ``pool`` most like ``reference`` (itself and its label excluded)."""
+    from .decide import same_control  # decide imports score, which this module must not need first
+    from .score import rank
+
+    others = [fp for fp in pool if not _same_element(fp, reference) and not same_control(fp, reference)]
+    if not others:
+        return []
+    return [m.candidate.model_copy(update={"look_alikes": []}) for m in rank(reference, others)[:keep]]
+
+
+def pool_from_snapshot(
+    snapshot: Sequence[Fingerprint], index: int, each_side: int = POOL_EACH_SIDE
+) -> list[Fingerprint]:
+    """What ``lookAlikePool`` returns for ``snapshot[index]``, from a snapshot in document order."""
+    if not 0 <= index < len(snapshot):
+        return []
+    want = family(snapshot[index])
+    before = [fp for fp in snapshot[:index] if family(fp) == want]
+    after = [fp for fp in snapshot[index + 1:] if family(fp) == want]
+    return [*before[-each_side:], *after[:each_side]]

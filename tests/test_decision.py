@@ -1,0 +1,161 @@
+"""The calibrated decision on hand-made fingerprints: what generalises, and what must refuse."""
+
+from __future__ import annotations
+
+from pytest_irl.heal import Fingerprint, decide, look_alikes, rank, same_control
+from pytest_irl.heal.calibration import FEATURES, DecisionModel, LogisticModel, default_model
+from pytest_irl.heal.changes import named_changes
+from pytest_irl.heal.drift import drift_suspected
+from pytest_irl.heal.locator_hints import parse_locator
+
+
+def button(text: str, **changes: object) -> Fingerprint:
+    data: dict[str, object] = {
+        "tag": "button", "type": "submit", "role": "button", "is_button": True,
+        "text": text, "accessible_name": text,
+        "classes": ["btn", "btn-primary"],
+        "xpath": "/html/body/main/form/div[3]/button[1]",
+        "css_path": "main > form > div:nth-of-type(3) > button:nth-of-type(1)",
+        "box": {"x": 400, "y": 300, "width": 120, "height": 32},
+        "neighbours": {"above": "Notify me by e-mail", "right": "Cancel"},
+        "context": "Profile settings Display name Notify me by e-mail Save changes Cancel",
+    }
+    data.update(changes)
+    return Fingerprint.model_validate(data)
+
+
+def changed(fp: Fingerprint, **changes: object) -> Fingerprint:
+    return Fingerprint.model_validate({**fp.model_dump(), **changes})
+
+
+def link(text: str, **changes: object) -> Fingerprint:
+    data: dict[str, object] = {
+        "tag": "a", "role": "link", "is_link": True, "text": text, "accessible_name": text,
+        "classes": ["small", "text-muted"], "href": "#",
+        "xpath": "/html/body/main/form/p[1]/a", "css_path": "main > form > p:nth-of-type(1) > a",
+        "box": {"x": 300, "y": 400, "width": 140, "height": 18},
+        "neighbours": {"above": "Sign in"}, "context": "Login",
+    }
+    data.update(changes)
+    return Fingerprint.model_validate(data)
+
+
+def test_a_reworded_button_with_its_structure_kept_heals() -> None:
+    # A designer rewords "Save changes" to "Update profile" (no shared word, no synonym list
+    # needed) and the build regenerates its id: form, classes, position and neighbours stayed.
+    learned = button("Save changes", id="save-7f3a9")
+    cancel = button("Cancel", id="cancel-2b", classes=["btn", "btn-secondary"],
+                    xpath="/html/body/main/form/div[3]/button[2]",
+                    css_path="main > form > div:nth-of-type(3) > button:nth-of-type(2)",
+                    box={"x": 530, "y": 300, "width": 80, "height": 32},
+                    neighbours={"above": "Notify me by e-mail", "left": "Save changes"})
+    learned = learned.model_copy(update={"look_alikes": look_alikes(learned, [cancel])})
+    page = [
+        link("Back to dashboard", xpath="/html/body/nav/a", css_path="nav > a"),
+        button("Update profile", id="save-k2j9q",
+               context="Profile settings Display name Notify me by e-mail Update profile Cancel"),
+        cancel.model_copy(update={"id": "cancel-9x"}),
+    ]
+    decision = decide(rank(learned, page), look_alikes=learned.look_alikes)
+    assert decision.chosen is not None and decision.chosen.index == 1, decision.reason
+    assert decision.confidence is not None and decision.confidence >= (decision.accept_at or 0)
+    assert named_changes(learned, decision.chosen.candidate) == [
+        'text "Save changes" -> "Update profile"', 'accessible_name "Save changes" -> "Update profile"',
+    ]
+
+
+def test_a_removed_target_refuses_when_its_look_alike_claims_its_counterpart() -> None:
+    # "Forgot password?" is gone; "Forgot username?", learned as its look-alike, is still there.
+    learned = link("Forgot password?", id="forgot-pw")
+    sibling = link("Forgot username?", id="forgot-user", xpath="/html/body/main/form/p[2]/a",
+                   css_path="main > form > p:nth-of-type(2) > a", box={"x": 300, "y": 424, "width": 140,
+                                                                       "height": 18})
+    learned = learned.model_copy(update={"look_alikes": look_alikes(learned, [sibling])})
+    after = [changed(sibling, xpath="/html/body/main/form/p[1]/a",
+                     css_path="main > form > p:nth-of-type(1) > a",
+                     box={"x": 300, "y": 400, "width": 140, "height": 18}),
+             button("Sign in")]
+    decision = decide(rank(learned, after), look_alikes=learned.look_alikes)
+    assert decision.chosen is None, decision.reason
+    assert decision.features["contrast_lost"] == 1.0
+    assert "look-alikes closer" in decision.reason
+
+
+def test_without_its_look_alikes_the_same_removal_weighs_less_evidence() -> None:
+    learned = link("Forgot password?", id="forgot-pw")
+    sibling = link("Forgot username?", id="forgot-user")
+    with_pool = decide(rank(learned, [sibling]), look_alikes=[sibling])
+    without = decide(rank(learned, [sibling]))
+    assert with_pool.confidence is not None and without.confidence is not None
+    assert with_pool.confidence < without.confidence
+    assert "contrast" not in without.features
+
+
+def test_a_label_and_its_control_are_one_candidate() -> None:
+    learned = Fingerprint(tag="input", type="email", id="email", name="email", label="Email",
+                          accessible_name="Email", is_input=True, xpath="/html/body/form/input[1]",
+                          css_path="#email", context="Sign in Email Password")
+    control = Fingerprint(tag="input", type="email", id="user-mail", name="user-mail", label="Email",
+                          accessible_name="Email", is_input=True, xpath="/html/body/form/div/input",
+                          css_path="#user-mail", context="Sign in Email Password")
+    label = Fingerprint(tag="label", text="Email", attrs={"for": "user-mail"},
+                        xpath="/html/body/form/div/label", css_path="form > div > label",
+                        context="Sign in Email Password")
+    assert same_control(label, control) and same_control(control, label)
+    assert not same_control(label, learned)
+    # Nested: <label>Remember me <input type=checkbox></label>
+    wrapper = Fingerprint(tag="label", text="Remember me", css_path="form > label")
+    nested = Fingerprint(tag="input", type="checkbox", css_path="form > label > input")
+    assert same_control(wrapper, nested)
+    decision = decide(rank(learned, [label, control]))
+    assert decision.chosen is not None and decision.chosen.candidate is control, decision.reason
+    assert decision.features["alone"] == 1.0  # the label is not the runner-up
+
+
+def test_drift_is_suspected_when_only_the_context_changed() -> None:
+    # An identical "Add" button, same text and look, now in the next card / under another heading.
+    learned = button("Add", context="Backlog 3 cards Add", neighbours={"above": "Backlog"})
+    same = button("Add", context="Backlog 3 cards Add", neighbours={"above": "Backlog"})
+    moved_card = button("Add", context="In progress 1 card Add", neighbours={"above": "Backlog"})
+    moved_column = button("Add", context="Backlog 3 cards Add", neighbours={"above": "In progress"})
+    assert not drift_suspected(learned, same)
+    assert drift_suspected(learned, moved_card)
+    assert drift_suspected(learned, moved_column)
+
+
+def test_the_drifted_element_loses_to_the_one_in_the_learned_place() -> None:
+    learned = button("Add", context="Backlog 3 cards Add", neighbours={"above": "Backlog"},
+                     xpath="/html/body/main/div[1]/button")
+    drifted = button("Add", context="In progress 1 card Add", neighbours={"above": "In progress"},
+                     xpath="/html/body/main/div[1]/button")
+    original = button("Add", context="Backlog 3 cards Add", neighbours={"above": "Backlog"},
+                      xpath="/html/body/main/div[2]/button")
+    decision = decide(rank(learned, [drifted, original]))
+    assert decision.chosen is not None and decision.chosen.candidate is original, decision.reason
+
+
+def test_the_operating_point_and_the_model_are_parameters() -> None:
+    learned = button("Save changes", id="save")
+    matches = rank(learned, [button("Save changes", id="save-2"), button("Cancel")])
+    assert decide(matches).chosen is not None
+    assert decide(matches, accept_at=1.0).chosen is None
+    never = DecisionModel({s: LogisticModel({}, -20.0, 0.5) for s in ("fingerprint", "hints")})
+    refused = decide(matches, model=never)
+    assert refused.chosen is None and refused.reason.startswith("confidence 0.00 < 0.50")
+
+
+def test_the_shipped_model_is_fitted_and_complete() -> None:
+    model = default_model()
+    assert model.meta.get("fitted") is True
+    for source in ("fingerprint", "hints"):
+        logistic = model.for_source(source)
+        assert set(logistic.weights) == set(FEATURES)
+        assert 0.5 <= logistic.accept < 1.0
+
+
+def test_cold_heals_say_what_the_locator_asked_for_and_what_was_used() -> None:
+    hints = parse_locator('internal:role=button[name="Save changes"i]')
+    assert named_changes(hints, button("Update profile")) == [
+        'accessible_name "Save changes" -> "Update profile"'
+    ]
+    assert named_changes(hints, button("Save changes now")) == []
