@@ -8,7 +8,6 @@ import pytest
 
 from pytest_irl.heal import (
     DEFAULT_MARGIN,
-    DEFAULT_THRESHOLD,
     Fingerprint,
     LocatorHints,
     decide,
@@ -216,14 +215,12 @@ def test_no_candidates_is_refused_with_reason() -> None:
     assert decision.top == []
 
 
-def test_best_below_threshold_is_refused() -> None:
+def test_a_weak_best_is_refused_with_its_confidence() -> None:
     ref = login_button()
     decision = decide(rank(ref, [other_button("Sign up"), other_button("Register")]))
     assert decision.chosen is None
-    assert (
-        decision.reason.startswith("best score ")
-        and f"below threshold {DEFAULT_THRESHOLD:.2f}" in decision.reason
-    )
+    assert decision.reason.startswith("confidence ") and decision.confidence is not None
+    assert decision.confidence < (decision.accept_at or 0)
     assert len(decision.top) == 2
 
 
@@ -236,14 +233,14 @@ def test_two_equal_look_alikes_are_refused_never_picked() -> None:
     assert f"(margin {DEFAULT_MARGIN:.2f})" in decision.reason
 
 
-def test_margin_and_threshold_are_parameters() -> None:
+def test_margin_and_operating_point_are_parameters() -> None:
     ref = login_button()
     matches = rank(ref, [login_button(), other_button("Sign up")])
     assert decide(matches).chosen is not None
     assert decide(matches, margin=0.9).chosen is None
-    assert decide(matches, threshold=1.01).chosen is None
+    assert decide(matches, accept_at=1.01).chosen is None
     only = decide(rank(ref, [login_button()]))
-    assert only.chosen is not None and "only candidate" in only.reason
+    assert only.chosen is not None and only.features["alone"] == 1.0
     assert only.to_dict()["chosen"] == 0
 
 

@@ -50,7 +50,7 @@ from pytest_irl.heal import (  # noqa: E402
     rank_by_hints,
 )
 from pytest_irl.heal.decide import DEFAULT_MARGIN, features  # noqa: E402
-from pytest_irl.heal.drift import drift_suspected  # noqa: E402
+from pytest_irl.heal.drift import drift_suspected, taken_for_look_alike  # noqa: E402
 from pytest_irl.healer import is_fragile  # noqa: E402
 
 CACHE = ROOT / ".cache" / "corpus"
@@ -158,6 +158,7 @@ class Record:
     acts_on_target: bool = False          # acts / drift: the element the locator matches is the target
     winner_is_target: bool | None = None  # None: stage 1 refused (ambiguous, no candidates)
     winner_is_current: bool = False       # drift: the replacement is the element already matched
+    current_lost: bool = False            # drift: that element resembles a learned look-alike more
     features: dict[str, float] = field(default_factory=dict)
     refusal: str = ""
 
@@ -217,6 +218,9 @@ def record_case(case: Mapping[str, Any], mode: str, pages: Mapping[str, list[dic
         if current is not None and not drift_suspected(reference, candidates[current]):
             return rec
         rec.path = "drift"
+        if current is not None:
+            with_pool = reference.model_copy(update={"look_alikes": look})
+            rec.current_lost = taken_for_look_alike(with_pool, candidates[current]) is not None
     _weigh(rec, rank(reference, candidates), expected, current, look)
     return rec
 
@@ -256,6 +260,8 @@ def outcome(record: Record, model: DecisionModel, accept_at: float | None = None
     if record.path == "drift":
         if accepted and not record.winner_is_current:
             return "correct" if record.winner_is_target else "wrong"
+        if not accepted and record.current_lost:  # healer._refuse_look_alike
+            return "refused" if record.target_present else "correct"
         return "correct" if record.acts_on_target else "wrong_unhealed"
     if accepted:
         return "correct" if record.winner_is_target else "wrong"

@@ -89,7 +89,10 @@
   }
 
   // Test ids: pages in the wild carry them on a share of their controls, these demo pages rarely
-  // do, so a deterministic slug of the control's text is added to every third control with one.
+  // do, so a slug of the control's text is added to about a third of the controls whose text is
+  // unique. Chosen by a hash of the slug, not by position, so that the same control gets the same
+  // test id in every version of a page.
+  const slugHash = (s) => { let h = 7; for (const ch of s) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0; return h; };
   function addTestIds() {
     const seen = new Map();
     const els = Array.from(document.body.querySelectorAll('button, a[href], input[type=submit], input[type=button]')).filter((el) => norm(el.innerText || el.value));
@@ -98,9 +101,9 @@
       if (slug) seen.set(slug, (seen.get(slug) || 0) + 1);
     });
     let n = 0;
-    els.forEach((el, k) => {
+    els.forEach((el) => {
       const slug = norm(el.innerText || el.value).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 30);
-      if (k % 3 === 0 && slug && seen.get(slug) === 1 && !TEST_ID_ATTRS.some((a) => el.hasAttribute(a))) {
+      if (slug && slugHash(slug) % 3 === 0 && seen.get(slug) === 1 && !TEST_ID_ATTRS.some((a) => el.hasAttribute(a))) {
         el.setAttribute('data-testid', slug);
         n++;
       }
@@ -440,6 +443,12 @@
       style.textContent = text;
       if (link.media) style.media = link.media;
       link.replaceWith(style);
+    }
+    // Links keep their target as a fragment: a click on a wrong link must not navigate away from
+    // the bench's page (it then could not tell which element was reached).
+    for (const a of document.querySelectorAll('a[href]')) {
+      const href = a.getAttribute('href');
+      if (!href.startsWith('#') && !/^javascript:/i.test(href)) a.setAttribute('href', '#' + href);
     }
     const t = window.__corpusTarget;
     return { html: '<!DOCTYPE html>\n' + document.documentElement.outerHTML,

@@ -25,11 +25,11 @@ from .heal import (
     suggest_locator,
 )
 from .heal.changes import named_changes
-from .heal.drift import drift_suspected
+from .heal.drift import drift_suspected, taken_for_look_alike
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import PROBE_JS, watching
-from .policy import Action, Heal
+from .policy import Action, DriftRefused, Heal
 
 HealMode = Literal["on", "suggest", "off"]
 DriftMode = Literal["heal", "warn", "off"]
@@ -389,7 +389,10 @@ class Healer:
             return None
         now = rank(learned, [current])[0].score
         found, _ = self._probe(page, action, learned, force=True)
-        if found is None or found.decision.chosen is None:
+        if found is None:
+            return None
+        if found.decision.chosen is None:
+            self._refuse_look_alike(action, step, learned, current, found, now)
             return None
         chosen = found.decision.chosen
         if chosen.candidate.css_path == current.css_path or chosen.candidate.frame_path != current.frame_path:
@@ -404,6 +407,28 @@ class Healer:
                 }
             return None
         return self._heal_to(action, step, page, path, found)
+
+
+    def _refuse_look_alike(self, action: Action, step: Step | None, learned: Fingerprint,
+                           current: Fingerprint, found: _Found, now: float) -> None:
+        """No clear replacement, and the element the locator now matches was another element
+        when it was learned (one of its look-alikes): refuse to act on it (``warn``: record)."""
+        rival = taken_for_look_alike(learned, current)
+        if rival is None:
+            return
+        shown = rival.text or rival.accessible_name or rival.css_path
+        note = (f"the locator now matches an element that looks like another one learned beside it"
+                f" ({shown!r}; {now:.2f} against the learned element), and no replacement is certain:"
+                f" {found.decision.reason}")
+        if self.settings.drift == "warn":
+            if step is not None:
+                step.drift_warning = {"originalSelector": action.selector, "score": round(now, 3),
+                                      "note": note}
+            return
+        if step is not None:
+            step.heal_refused = {**self._refusal(action, found), "strategy": "drift",
+                                 "note": f"refused: {note}"}
+        raise DriftRefused(f"irl: {action.selector} drifted: {note} (--irl-drift=warn acts on it anyway)")
 
 
 def _only_dom_changes(state: dict[str, Any]) -> bool:

@@ -76,6 +76,11 @@ class Action:
     owner: Any = None  # the raw Page or Frame of a page-level call (its URL goes into the step)
 
 
+class DriftRefused(Exception):
+    """A locator that still matches, but now an element that was another one when it was learned,
+    with no certain replacement: acting on it would be a silent wrong action."""
+
+
 @dataclass
 class Heal:
     """A healer's answer: act on ``locator``; ``info`` is None when that is the original locator."""
@@ -226,9 +231,12 @@ def present(locator: Any, within_ms: float) -> bool:
 
 
 def _quietly(fn: Callable[[], Heal | None]) -> Heal | None:
-    """A healer's failure (a closed page, a script error) must not turn into the test's failure."""
+    """A healer's failure (a closed page, a script error) must not turn into the test's failure;
+    only its refusal to act on a drifted element does."""
     try:
         return fn()
+    except DriftRefused:
+        raise
     except Exception:
         return None
 

@@ -48,6 +48,8 @@ FEATURES: tuple[str, ...] = (
     "conflicts",        # identity conflicts (at most 3) / 3
     "unique_name",      # 1 for a page-unique exact name a user reads
     "tied",             # 1 when a tie among repeated items had to be broken
+    "by_position",      # 1 when only position told the contenders apart
+    "position_lead",    # then: the nearest one's lead on the full score
     "contrast",         # score minus the best look-alike's score for the winner (0 without)
     "contrast_lost",    # 1 when a learned look-alike resembles the winner more than the element
     "has_look_alikes",  # 1 when look-alikes were learned

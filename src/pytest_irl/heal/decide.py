@@ -77,6 +77,8 @@ class Choice:
     reason: str
     seats: list[Seat]
     tied: bool = False
+    by_position: bool = False  # content could not tell the contenders apart; position did
+    position_lead: float = 0.0
 
 
 def effective_score(match: Match) -> float:
@@ -115,15 +117,20 @@ def choose(matches: Sequence[Match], *, margin: float = DEFAULT_MARGIN) -> Choic
     if len(group) == 1:
         return Choice(leader, "", seats)
     outcome = break_tie(group, margin)
-    if outcome.winner is None:
-        first, second = group[0], group[1]
-        return Choice(
-            None,
-            f"ambiguous: {first.effective:.2f} vs {second.effective:.2f} (margin {margin:.2f});"
-            f" {len(group)} contenders, {outcome.detail}",
-            seats,
-        )
-    return Choice(outcome.winner, f"{outcome.detail} among {len(group)} contenders", seats, tied=True)
+    if outcome.winner is not None:
+        return Choice(outcome.winner, f"{outcome.detail} among {len(group)} contenders", seats, tied=True)
+    first, second = group[0], group[1]
+    ambiguous = (f"ambiguous: {first.effective:.2f} vs {second.effective:.2f} (margin {margin:.2f});"
+                 f" {len(group)} contenders, {outcome.detail}")
+    if not outcome.alike:
+        return Choice(None, ambiguous, seats)
+    # Alike in every content the page shows: only where each one is can tell them apart. That
+    # is weak evidence (rows re-sort), so it is weighed, never trusted outright: the confidence
+    # sees ``by_position`` and how far ahead on position the nearest one is.
+    alike = sorted(outcome.alike, key=lambda s: (-s.effective, s.match.index))
+    lead = alike[0].effective - alike[1].effective if len(alike) > 1 else 1.0
+    return Choice(alike[0], f"{ambiguous}; nearest the learned place", seats, tied=True,
+                  by_position=True, position_lead=lead)
 
 
 def _as_control(leader: Seat, seats: Sequence[Seat]) -> Seat:
@@ -154,6 +161,8 @@ def features(
         "lead_content": winner.nonpositional - runner_content,
         "alone": 0.0 if others else 1.0,
         "tied": 1.0 if choice.tied else 0.0,
+        "by_position": 1.0 if choice.by_position else 0.0,
+        "position_lead": choice.position_lead,
     }
     evidence = match.evidence
     if evidence is not None:

@@ -38,3 +38,16 @@ def drift_suspected(learned: Fingerprint, current: Fingerprint) -> bool:
     if not same_place(learned, current):
         return True
     return rank(learned, [current])[0].score < DRIFT_SUSPECT
+
+
+def taken_for_look_alike(learned: Fingerprint, current: Fingerprint) -> Fingerprint | None:
+    """The learned look-alike that ``current`` resembles at least as much as the learned element.
+
+    When the locator now matches what was, at learn time, *another* element of the page (the
+    next row's "Edit", the card beside it), acting on it would be a silent wrong action.
+    """
+    if not learned.look_alikes:
+        return None
+    own = rank(learned, [current])[0].score
+    best = max(learned.look_alikes, key=lambda la: rank(la, [current])[0].score)
+    return best if rank(best, [current])[0].score >= own else None

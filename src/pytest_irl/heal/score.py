@@ -42,6 +42,7 @@ from .identity import (
     unstable_keys,
     with_specific,
 )
+from .shortlist import shortlist
 from .similarity import EMPTY, Prepared, prepare, similarity, text_similarity
 
 # Same tag / role / kind are strong evidence but cheap to share with a look-alike, so the
@@ -324,7 +325,10 @@ def rank(
     *,
     weights: Mapping[str, float] | None = None,
 ) -> list[Match]:
-    """Score every candidate against ``reference``; best first, ties kept in document order.
+    """Score the candidates against ``reference``; best first, ties kept in document order.
+
+    On a big page only ``shortlist``'s pick is scored (``Match.index`` stays the candidate's
+    index in ``candidates``).
 
     Each match also carries its identity evidence (see ``identity``): an exact agreement that no
     other candidate of the same family shares is ``specific`` (texts only with several words),
@@ -335,6 +339,8 @@ def rank(
     scored = []
     evidences = []
     comparable = []
+    kept = shortlist(reference, candidates)
+    candidates = [candidates[i] for i in kept]
     for cand in candidates:
         cand_family = family(cand)
         scored.append(_score_one(ref, cand, used, cand_family))
@@ -344,8 +350,8 @@ def rank(
     evidences = _same_slot_text(reference, candidates, evidences, comparable)
     matches = [
         Match(index, cand, score, breakdown, sims, evidence, used, reference)
-        for index, (cand, (score, breakdown, sims), evidence) in enumerate(
-            zip(candidates, scored, evidences, strict=True)
+        for index, cand, (score, breakdown, sims), evidence in zip(
+            kept, candidates, scored, evidences, strict=True
         )
     ]
     matches.sort(key=_sort_key)

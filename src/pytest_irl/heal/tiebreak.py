@@ -83,8 +83,13 @@ class Seat:
 
 @dataclass(frozen=True, slots=True)
 class TieOutcome:
+    """``winner`` when content singled one out; otherwise ``detail`` says why not, and
+    ``alike`` holds the contenders that only position tells apart (empty when content ruled
+    them all out)."""
+
     winner: Seat | None
     detail: str
+    alike: tuple[Seat, ...] = ()
 
 
 def seat(match: Match, effective: float) -> Seat:
@@ -182,5 +187,6 @@ def break_tie(group: Sequence[Seat], margin: float) -> TieOutcome:
             detail = f"{best:.2f} vs {runner:.2f}" if runner is not None else f"{best:.2f}"
             return TieOutcome(alive[0], f"tie broken by {where} ({detail})")
     if not used:
-        return TieOutcome(None, "only position tells them apart")
-    return TieOutcome(None, f"{', '.join(used)} leave {len(alive)} equally close; only position differs")
+        return TieOutcome(None, "only position tells them apart", tuple(alive))
+    return TieOutcome(None, f"{', '.join(used)} leave {len(alive)} equally close; only position differs",
+                      tuple(alive))
