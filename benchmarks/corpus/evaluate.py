@@ -49,8 +49,8 @@ from pytest_irl.heal import (  # noqa: E402
     rank,
     rank_by_hints,
 )
-from pytest_irl.heal.decide import DEFAULT_MARGIN, features  # noqa: E402
-from pytest_irl.heal.drift import drift_suspected, taken_for_look_alike  # noqa: E402
+from pytest_irl.heal.decide import DEFAULT_MARGIN, features, vetoed  # noqa: E402
+from pytest_irl.heal.drift import another_element, drift_suspected  # noqa: E402
 from pytest_irl.healer import is_fragile  # noqa: E402
 
 CACHE = ROOT / ".cache" / "corpus"
@@ -158,7 +158,7 @@ class Record:
     acts_on_target: bool = False          # acts / drift: the element the locator matches is the target
     winner_is_target: bool | None = None  # None: stage 1 refused (ambiguous, no candidates)
     winner_is_current: bool = False       # drift: the replacement is the element already matched
-    current_lost: bool = False            # drift: that element resembles a learned look-alike more
+    current_lost: bool = False            # drift: that element is another one (drift.another_element)
     features: dict[str, float] = field(default_factory=dict)
     refusal: str = ""
 
@@ -220,7 +220,7 @@ def record_case(case: Mapping[str, Any], mode: str, pages: Mapping[str, list[dic
         rec.path = "drift"
         if current is not None:
             with_pool = reference.model_copy(update={"look_alikes": look})
-            rec.current_lost = taken_for_look_alike(with_pool, candidates[current]) is not None
+            rec.current_lost = another_element(with_pool, candidates[current]) is not None
     _weigh(rec, rank(reference, candidates), expected, current, look)
     return rec
 
@@ -253,7 +253,7 @@ def outcome(record: Record, model: DecisionModel, accept_at: float | None = None
         return "refused" if record.target_present else "correct"
     if record.path == "acts":
         return "correct" if record.acts_on_target else "wrong_unhealed"
-    conf = confidence(record, model)
+    conf = None if vetoed(record.features) else confidence(record, model)
     source = "fingerprint" if record.mode == "warm" else "hints"
     bar = model.for_source(source).accept if accept_at is None else accept_at
     accepted = conf is not None and conf >= bar
@@ -304,10 +304,11 @@ def main() -> None:
     parser.add_argument("--by", default="category", help="record field to break the table down by")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--json", type=Path, help="write every record's outcome here")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="the corpus (build.py's cache)")
     args = parser.parse_args()
     modes = ["warm", "cold"] if args.mode == "both" else [args.mode]
     model = default_model()
-    recs = records(args.split, modes, limit=args.limit)
+    recs = records(args.split, modes, args.cache, limit=args.limit)
     for mode in modes:
         mine = [r for r in recs if r.mode == mode]
         print(f"\n### {args.split}, {mode} ({len(mine)} cases)\n")

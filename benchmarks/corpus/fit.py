@@ -26,18 +26,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from evaluate import ROOT, Record, records, table, tally
+from evaluate import CACHE, ROOT, Record, records, table, tally
 
 from pytest_irl.heal.calibration import (
     FEATURES,
     MODEL_FILE,
+    SIGNS,
     DecisionModel,
     LogisticModel,
     vector,
 )
+from pytest_irl.heal.decide import vetoed
 
 SOURCES = {"warm": "fingerprint", "cold": "hints"}
-L2 = 0.05
+L2 = 0.5
 
 
 def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
@@ -57,46 +59,52 @@ def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
 
 
 def fit_logistic(rows: Sequence[Sequence[float]], labels: Sequence[int], l2: float = L2,
-                 steps: int = 30) -> list[float]:
-    """Weights (bias last) maximising the L2-penalised log-likelihood, by Newton's method."""
+                 steps: int = 40, signs: Sequence[int] | None = None) -> list[float]:
+    """Weights (bias last) maximising the L2-penalised log-likelihood, by Newton's method;
+    ``signs`` (+1 / -1 / 0 per feature) keeps each weight on its known side: a weight that
+    crosses it is fixed at 0 and the fit goes on without it (an active set)."""
     d = len(rows[0]) + 1
     xs = [[*r, 1.0] for r in rows]
     w = [0.0] * d
+    free = list(range(d))
     for _ in range(steps):
-        grad = [l2 * wi for wi in w]
-        grad[-1] = 0.0
+        grad = [l2 * w[i] if i < d - 1 else 0.0 for i in range(d)]
         hess = [[l2 if i == j and i < d - 1 else 0.0 for j in range(d)] for i in range(d)]
         for x, y in zip(xs, labels, strict=True):
             z = sum(wi * xi for wi, xi in zip(w, x, strict=True))
             p = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
             g = p - y
             s = max(p * (1.0 - p), 1e-6)
-            for i in range(d):
+            for i in free:
                 if x[i]:
                     grad[i] += g * x[i]
                     xi_s = x[i] * s
                     row = hess[i]
-                    for j in range(i, d):
-                        if x[j]:
+                    for j in free:
+                        if j >= i and x[j]:
                             row[j] += xi_s * x[j]
-        for i in range(d):
-            for j in range(i):
-                hess[i][j] = hess[j][i]
-        step = _solve(hess, grad)
-        w = [wi - si for wi, si in zip(w, step, strict=True)]
-        if max(abs(si) for si in step) < 1e-6:
+        sub = [[hess[min(i, j)][max(i, j)] for j in free] for i in free]
+        step = _solve(sub, [grad[i] for i in free])
+        for k, i in enumerate(free):
+            w[i] -= step[k]
+        crossed = [i for i in free if signs is not None and i < len(signs) and signs[i] * w[i] < 0]
+        for i in crossed:
+            w[i] = 0.0
+        free = [i for i in free if i not in crossed]
+        if not crossed and max(abs(v) for v in step) < 1e-6:
             break
     return w
 
 
 def _decisive(recs: Sequence[Record]) -> list[Record]:
-    return [r for r in recs if r.features and r.path in ("heal", "drift")]
+    """The records the model decides: a candidate was chosen and no veto refused it."""
+    return [r for r in recs if r.features and r.path in ("heal", "drift") and not vetoed(r.features)]
 
 
 def fit_source(train: Sequence[Record]) -> LogisticModel:
     rows = [vector(r.features) for r in _decisive(train)]
     labels = [1 if r.winner_is_target else 0 for r in _decisive(train)]
-    w = fit_logistic(rows, labels)
+    w = fit_logistic(rows, labels, signs=[SIGNS.get(name, 0) for name in FEATURES])
     weights = dict(zip(FEATURES, (round(x, 4) for x in w[:-1]), strict=True))
     return LogisticModel(weights, round(w[-1], 4), 0.5)
 
@@ -165,12 +173,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--wrong-budget", type=float, default=0.3,
+    parser.add_argument("--wrong-budget", type=float, default=0.5,
                         help="false heals allowed on dev, %% of all dev cases of the mode")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="the corpus (build.py's cache)")
     args = parser.parse_args()
-    train = records("train", SOURCES)
-    dev = records("dev", SOURCES)
+    train = records("train", SOURCES, args.cache)
+    dev = records("dev", SOURCES, args.cache)
     models = {SOURCES[mode]: fit_source([r for r in train if r.mode == mode]) for mode in SOURCES}
     model = DecisionModel(models)
     chosen = {}

@@ -376,10 +376,15 @@
       }
       return true;
     }
+    // A new record: the controls of a row keep their words ("Edit", "Delete"), its data does not
+    // (an exact copy of the row would be indistinguishable from it, which real rows never are).
     const copy = stripIds(row.cloneNode(true));
     const walk = document.createTreeWalker(copy, NodeFilter.SHOW_TEXT);
     for (let n = walk.nextNode(); n; n = walk.nextNode()) {
-      if (/\d/.test(n.data)) n.data = n.data.replace(/\d/g, () => String(ctx.r.int(10)));
+      if (!n.data.trim()) continue;
+      const inControl = n.parentElement && n.parentElement.closest('a, button, label, select, option, [role=button]');
+      if (inControl) n.data = n.data.replace(/\d/g, () => String(ctx.r.int(10)));
+      else n.data = ' ' + ctx.r.pick(ctx.words.columns) + ' ' + (1 + ctx.r.int(999)) + ' ';
     }
     row.before(copy);
     return true;

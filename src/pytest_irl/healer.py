@@ -25,7 +25,7 @@ from .heal import (
     suggest_locator,
 )
 from .heal.changes import named_changes
-from .heal.drift import drift_suspected, taken_for_look_alike
+from .heal.drift import another_element, drift_suspected
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import PROBE_JS, watching
@@ -411,15 +411,13 @@ class Healer:
 
     def _refuse_look_alike(self, action: Action, step: Step | None, learned: Fingerprint,
                            current: Fingerprint, found: _Found, now: float) -> None:
-        """No clear replacement, and the element the locator now matches was another element
-        when it was learned (one of its look-alikes): refuse to act on it (``warn``: record)."""
-        rival = taken_for_look_alike(learned, current)
-        if rival is None:
+        """No clear replacement, and the element the locator now matches is another element than
+        the learned one (``drift.another_element``): refuse to act on it (``warn``: record)."""
+        why = another_element(learned, current)
+        if why is None:
             return
-        shown = rival.text or rival.accessible_name or rival.css_path
-        note = (f"the locator now matches an element that looks like another one learned beside it"
-                f" ({shown!r}; {now:.2f} against the learned element), and no replacement is certain:"
-                f" {found.decision.reason}")
+        note = (f"the locator now matches another element: {why} ({now:.2f} against it), and no"
+                f" replacement is certain: {found.decision.reason}")
         if self.settings.drift == "warn":
             if step is not None:
                 step.drift_warning = {"originalSelector": action.selector, "score": round(now, 3),

@@ -48,13 +48,26 @@ FEATURES: tuple[str, ...] = (
     "conflicts",        # identity conflicts (at most 3) / 3
     "unique_name",      # 1 for a page-unique exact name a user reads
     "tied",             # 1 when a tie among repeated items had to be broken
+    "tie_margin",       # then: the winner's lead on the content that broke it
     "by_position",      # 1 when only position told the contenders apart
     "position_lead",    # then: the nearest one's lead on the full score
     "contrast",         # score minus the best look-alike's score for the winner (0 without)
-    "contrast_lost",    # 1 when a learned look-alike resembles the winner more than the element
+    "contrast_lost",    # 1 when a learned look-alike resembles the winner more (always vetoed)
     "has_look_alikes",  # 1 when look-alikes were learned
     "same_kind",        # 1 when tag and role agree (hints: the tag or role asked for)
 )
+
+
+# What is known before any fit: more of this evidence never makes the chosen element *less*
+# likely to be the one meant (+1), or never more likely (-1). The fit keeps each weight on its
+# side (0 when the data would push it across), so that a corpus where, say, reworded labels are
+# common cannot teach the model that a conflicting name is a good sign.
+SIGNS: dict[str, int] = {
+    "score": 1, "effective": 1, "lead": 1, "lead_content": 1, "alone": 1, "balance": 1,
+    "identified": 1, "agreements": 1, "specific": 1, "unique_name": 1, "tie_margin": 1,
+    "position_lead": 1, "contrast": 1, "same_kind": 1,
+    "conflicts": -1, "by_position": -1, "contrast_lost": -1,
+}
 
 
 @dataclass(frozen=True, slots=True)

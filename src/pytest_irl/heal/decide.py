@@ -77,6 +77,7 @@ class Choice:
     reason: str
     seats: list[Seat]
     tied: bool = False
+    tie_margin: float = 0.0  # content told the contenders apart by this much
     by_position: bool = False  # content could not tell the contenders apart; position did
     position_lead: float = 0.0
 
@@ -118,7 +119,8 @@ def choose(matches: Sequence[Match], *, margin: float = DEFAULT_MARGIN) -> Choic
         return Choice(leader, "", seats)
     outcome = break_tie(group, margin)
     if outcome.winner is not None:
-        return Choice(outcome.winner, f"{outcome.detail} among {len(group)} contenders", seats, tied=True)
+        return Choice(outcome.winner, f"{outcome.detail} among {len(group)} contenders", seats, tied=True,
+                      tie_margin=outcome.margin)
     first, second = group[0], group[1]
     ambiguous = (f"ambiguous: {first.effective:.2f} vs {second.effective:.2f} (margin {margin:.2f});"
                  f" {len(group)} contenders, {outcome.detail}")
@@ -161,6 +163,7 @@ def features(
         "lead_content": winner.nonpositional - runner_content,
         "alone": 0.0 if others else 1.0,
         "tied": 1.0 if choice.tied else 0.0,
+        "tie_margin": choice.tie_margin,
         "by_position": 1.0 if choice.by_position else 0.0,
         "position_lead": choice.position_lead,
     }
@@ -173,6 +176,7 @@ def features(
         out["conflicts"] = min(len(evidence.conflicts), 3) / 3
         out["unique_name"] = 1.0 if evidence.unique else 0.0
     sims = match.sims
+    out["cold"] = 0.0 if source == "fingerprint" else 1.0
     if source == "fingerprint":
         out["same_kind"] = 1.0 if sims.get("tag", 1.0) == 1.0 and sims.get("role", 1.0) == 1.0 else 0.0
     else:
@@ -208,8 +212,12 @@ def decide(
     logistic = (model or default_model()).for_source(source)
     bar = logistic.accept if accept_at is None else accept_at
     feats = features(choice, look_alikes=look_alikes, source=source)
-    confidence = logistic.confidence(feats)
     match = choice.winner.match
+    veto = vetoed(feats)
+    if veto is not None:
+        return Decision(None, f"{veto}: {_detail(match, feats, '')}", _with_chosen(top, match),
+                        None, bar, margin, feats)
+    confidence = logistic.confidence(feats)
     detail = _detail(match, feats, logistic.weights and explain(feats, logistic))
     if choice.reason:
         detail = f"{choice.reason}; {detail}"
@@ -218,6 +226,25 @@ def decide(
                         confidence, bar, margin, feats)
     return Decision(match, f"confidence {confidence:.2f} >= {bar:.2f}: {detail}", _with_chosen(top, match),
                     confidence, bar, margin, feats)
+
+
+def vetoed(feats: dict[str, float]) -> str | None:
+    """Refusals no confidence overrides (checked before the model is asked).
+
+    * The contrastive test: a learned look-alike resembles the winner at least as much as the
+      learned element does. The winner is then that look-alike's counterpart, and the element
+      itself is most likely gone.
+    * Cold (nothing learned, only the locator's words): a winner whose own names or identifiers
+      contradict what the locator asked for, with nothing agreeing to outweigh them, is another
+      element ("Forgot username?" for ``get_by_text("Forgot password?")``). Warm, the learned
+      element says much more, and the model weighs conflicts with the rest (on the corpus, a warm
+      winner with conflicts and no look-alikes to compare with was nearly always right).
+    """
+    if feats.get("contrast_lost"):
+        return "a learned look-alike resembles the best candidate more than the element does"
+    if feats.get("cold") and feats.get("conflicts") and not feats.get("identified"):
+        return "no identity evidence: the best candidate's own names differ from the element's"
+    return None
 
 
 def _detail(match: Match, feats: dict[str, float], drivers: str) -> str:

@@ -40,14 +40,23 @@ def drift_suspected(learned: Fingerprint, current: Fingerprint) -> bool:
     return rank(learned, [current])[0].score < DRIFT_SUSPECT
 
 
-def taken_for_look_alike(learned: Fingerprint, current: Fingerprint) -> Fingerprint | None:
-    """The learned look-alike that ``current`` resembles at least as much as the learned element.
+def another_element(learned: Fingerprint, current: Fingerprint) -> str | None:
+    """Why ``current`` is not the learned element, if its own attributes say so; else None.
 
     When the locator now matches what was, at learn time, *another* element of the page (the
-    next row's "Edit", the card beside it), acting on it would be a silent wrong action.
+    next row's "Edit", the card beside it, the link after a removed one), acting on it would be
+    a silent wrong action. Two signs: it resembles one of the learned look-alikes at least as much
+    as the learned element, or a name or identifier of its own contradicts the learned one's
+    with nothing agreeing to outweigh it.
     """
+    match = rank(learned, [current])[0]
+    evidence = match.evidence
+    if evidence is not None and evidence.conflicts and not evidence.identified:
+        return f"its {', '.join(evidence.conflicts)} differ from the learned element's"
     if not learned.look_alikes:
         return None
-    own = rank(learned, [current])[0].score
     best = max(learned.look_alikes, key=lambda la: rank(la, [current])[0].score)
-    return best if rank(best, [current])[0].score >= own else None
+    if rank(best, [current])[0].score >= match.score:
+        shown = best.text or best.accessible_name or best.css_path
+        return f"it looks like another element learned beside it ({shown!r})"
+    return None
