@@ -167,7 +167,8 @@ def _fingerprints(items: Iterable[Mapping[str, Any]]) -> list[Fingerprint]:
     return [Fingerprint.model_validate(c) for c in items]
 
 
-def _weigh(record: Record, matches: list, expected: int | None, current: int | None, look: list) -> None:
+def _weigh(record: Record, matches: list, expected: int | None, current: int | None,
+           look: list | None) -> None:
     choice = choose(matches, margin=DEFAULT_MARGIN)
     if choice.winner is None:
         record.refusal = choice.reason
@@ -201,7 +202,7 @@ def record_case(case: Mapping[str, Any], mode: str, pages: Mapping[str, list[dic
             return rec
     candidates = _fingerprints(case["candidates"])
     if mode == "cold":
-        _weigh(rec, rank_by_hints(hints, candidates), expected, None, [])
+        _weigh(rec, rank_by_hints(hints, candidates), expected, None, None)
         return rec
     reference = Fingerprint.model_validate(case["reference"])
     key = case.get("v1_page", "")

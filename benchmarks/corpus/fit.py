@@ -40,6 +40,7 @@ from pytest_irl.heal.decide import vetoed
 
 SOURCES = {"warm": "fingerprint", "cold": "hints"}
 L2 = 0.5
+MAX_STEP = 2.0
 
 
 def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
@@ -59,13 +60,15 @@ def _solve(matrix: list[list[float]], rhs: list[float]) -> list[float]:
 
 
 def fit_logistic(rows: Sequence[Sequence[float]], labels: Sequence[int], l2: float = L2,
-                 steps: int = 40, signs: Sequence[int] | None = None) -> list[float]:
+                 steps: int = 80, signs: Sequence[int] | None = None) -> list[float]:
     """Weights (bias last) maximising the L2-penalised log-likelihood, by Newton's method;
     ``signs`` (+1 / -1 / 0 per feature) keeps each weight on its known side: a weight that
     crosses it is fixed at 0 and the fit goes on without it (an active set)."""
     d = len(rows[0]) + 1
     xs = [[*r, 1.0] for r in rows]
     w = [0.0] * d
+    rate = min(max(sum(labels) / len(labels), 1e-3), 1 - 1e-3)
+    w[-1] = math.log(rate / (1 - rate))  # start from the base rate
     free = list(range(d))
     for _ in range(steps):
         grad = [l2 * w[i] if i < d - 1 else 0.0 for i in range(d)]
@@ -85,6 +88,10 @@ def fit_logistic(rows: Sequence[Sequence[float]], labels: Sequence[int], l2: flo
                             row[j] += xi_s * x[j]
         sub = [[hess[min(i, j)][max(i, j)] for j in free] for i in free]
         step = _solve(sub, [grad[i] for i in free])
+        # Damped: a near-separable feature would otherwise send Newton's step to infinity.
+        largest = max((abs(v) for v in step), default=0.0)
+        if largest > MAX_STEP:
+            step = [v * MAX_STEP / largest for v in step]
         for k, i in enumerate(free):
             w[i] -= step[k]
         crossed = [i for i in free if signs is not None and i < len(signs) and signs[i] * w[i] < 0]

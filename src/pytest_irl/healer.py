@@ -26,6 +26,7 @@ from .heal import (
 )
 from .heal.changes import named_changes
 from .heal.drift import another_element, drift_suspected
+from .heal.look_alikes import KEEP as KEEP_LOOK_ALIKES
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import PROBE_JS, watching
@@ -49,7 +50,7 @@ UNSETTLED_HEAL_SHARE = 0.6
 BUSY_PAGE_STEADY_S = 1.0
 TOP_CANDIDATES = 3
 _LEARN_WATCHING_JS = watching(LEARN_JS)
-LOOK_ALIKES_KEPT = 3
+LOOK_ALIKES_KEPT = KEEP_LOOK_ALIKES
 
 
 @dataclass
@@ -195,7 +196,7 @@ class Healer:
             options["accept_at"] = self.settings.accept_at
         if self.settings.margin is not None:
             options["margin"] = self.settings.margin
-        return decide(matches, look_alikes=learned.look_alikes if learned is not None else (), **options)
+        return decide(matches, look_alikes=learned.look_alikes if learned is not None else None, **options)
 
     # learning --------------------------------------------------------------------------------
     def agrees(self, selector: str | None, fingerprint: Fingerprint) -> bool:
@@ -211,7 +212,7 @@ class Healer:
         fp = fingerprint if isinstance(fingerprint, Fingerprint) else Fingerprint.model_validate(fingerprint)
         if not self.agrees(selector, fp):
             return False
-        if len(fp.look_alikes) > LOOK_ALIKES_KEPT:
+        if fp.look_alikes is not None and len(fp.look_alikes) > LOOK_ALIKES_KEPT:
             # The page sends the pool around the element; only its closest look-alikes are kept.
             fp = fp.model_copy(update={"look_alikes": look_alikes(fp, fp.look_alikes, LOOK_ALIKES_KEPT)})
         path = url_path(url)

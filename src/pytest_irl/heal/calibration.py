@@ -38,7 +38,8 @@ MODEL_FILE = Path(__file__).with_name("decision_model.json")
 FEATURES: tuple[str, ...] = (
     "score",            # the winner's weighted similarity
     "effective",        # the same with the bonus for a page-unique exact name
-    "lead",             # effective score over the best other candidate (1 when alone)
+    "lead",             # effective score over the best other candidate (1 when alone); after a
+                        # tie broken on content, the lead that content gave
     "lead_content",     # the same without position (xpath, box)
     "alone",            # 1 when no other candidate of any kind is left
     "balance",          # identity balance, clipped to [-4, 6], / 4

@@ -146,7 +146,7 @@ def _as_control(leader: Seat, seats: Sequence[Seat]) -> Seat:
 
 
 def features(
-    choice: Choice, *, look_alikes: Sequence[Fingerprint] = (), source: Source = "fingerprint"
+    choice: Choice, *, look_alikes: Sequence[Fingerprint] | None = None, source: Source = "fingerprint"
 ) -> dict[str, float]:
     """What the confidence is computed from (``calibration.FEATURES``) for ``choice.winner``."""
     winner = choice.winner
@@ -156,10 +156,13 @@ def features(
               if s is not winner and not same_control(s.match.candidate, match.candidate)]
     runner = max((s.effective for s in others), default=0.0)
     runner_content = max((s.nonpositional for s in others), default=0.0)
+    # How clearly it is ahead: on the full score, or, when a tie among repeated items was broken
+    # on content, by how much that content set it apart (its total can trail on position then).
+    lead = choice.tie_margin if choice.tied and not choice.by_position else winner.effective - runner
     out: dict[str, float] = {
         "score": match.score,
         "effective": winner.effective,
-        "lead": winner.effective - runner,
+        "lead": lead,
         "lead_content": winner.nonpositional - runner_content,
         "alone": 0.0 if others else 1.0,
         "tied": 1.0 if choice.tied else 0.0,
@@ -194,7 +197,7 @@ def decide(
     *,
     accept_at: float | None = None,
     margin: float = DEFAULT_MARGIN,
-    look_alikes: Sequence[Fingerprint] = (),
+    look_alikes: Sequence[Fingerprint] | None = None,
     model: DecisionModel | None = None,
 ) -> Decision:
     """Accept one match only if it clearly is the element (see the module docstring).
@@ -234,15 +237,14 @@ def vetoed(feats: dict[str, float]) -> str | None:
     * The contrastive test: a learned look-alike resembles the winner at least as much as the
       learned element does. The winner is then that look-alike's counterpart, and the element
       itself is most likely gone.
-    * Cold (nothing learned, only the locator's words): a winner whose own names or identifiers
-      contradict what the locator asked for, with nothing agreeing to outweigh them, is another
-      element ("Forgot username?" for ``get_by_text("Forgot password?")``). Warm, the learned
-      element says much more, and the model weighs conflicts with the rest (on the corpus, a warm
-      winner with conflicts and no look-alikes to compare with was nearly always right).
+    * A winner whose own names or identifiers contradict the element's, with nothing agreeing to
+      outweigh them, is another element: "Forgot username?" where "Forgot password?" was removed
+      (a look-alike the learned page never had, so the contrastive test cannot see it). This
+      costs some true heals (a label reworded *and* its id regenerated); a false heal costs more.
     """
     if feats.get("contrast_lost"):
         return "a learned look-alike resembles the best candidate more than the element does"
-    if feats.get("cold") and feats.get("conflicts") and not feats.get("identified"):
+    if feats.get("conflicts") and not feats.get("identified"):
         return "no identity evidence: the best candidate's own names differ from the element's"
     return None
 

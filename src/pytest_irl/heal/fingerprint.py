@@ -91,8 +91,9 @@ class Fingerprint(BaseModel):
     visible: bool = True
     enabled: bool = True
     # Only on a learned reference: the elements of its page most like it (``look_alikes``), for the
-    # contrastive test of a later heal. Snapshot candidates never carry any.
-    look_alikes: list[Fingerprint] = Field(default_factory=list)
+    # contrastive test of a later heal; [] when it had none, None when they were never looked for
+    # (a snapshot candidate, or a fingerprint learned before they were kept).
+    look_alikes: list[Fingerprint] | None = None
 
     @field_validator(
         "tag",

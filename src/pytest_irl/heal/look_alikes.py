@@ -20,7 +20,7 @@ from .fingerprint import Fingerprint
 from .identity import family
 
 POOL_EACH_SIDE = 16
-KEEP = 3
+KEEP = 8
 
 
 def _same_element(a: Fingerprint, b: Fingerprint) -> bool:
@@ -35,7 +35,7 @@ def look_alikes(reference: Fingerprint, pool: Sequence[Fingerprint], keep: int =
     others = [fp for fp in pool if not _same_element(fp, reference) and not same_control(fp, reference)]
     if not others:
         return []
-    return [m.candidate.model_copy(update={"look_alikes": []}) for m in rank(reference, others)[:keep]]
+    return [m.candidate.model_copy(update={"look_alikes": None}) for m in rank(reference, others)[:keep]]
 
 
 def pool_from_snapshot(

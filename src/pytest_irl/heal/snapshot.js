@@ -403,7 +403,7 @@
       const ctx = newCtx();
       const out = fingerprint(el, ctx);
       const pool = lookAlikePool(el, ctx, LOOK_ALIKE_POOL_EACH_SIDE);
-      if (pool.length) out.lookAlikes = pool;
+      out.lookAlikes = pool;
       return out;
     },
     snapshot,
