@@ -81,13 +81,14 @@ def test_a_removed_target_refuses_when_its_look_alike_claims_its_counterpart() -
 
 
 def test_without_look_alikes_a_conflicting_name_still_refuses() -> None:
-    # "Forgot username?" was not on the learned page: no look-alike can claim it, the names can.
+    # "Forgot username?" was not on the learned page: no look-alike can claim it; the conflicting
+    # name weighs against it (and, cold, refuses outright).
     learned = link("Forgot password?", id="forgot-pw")
     sibling = link("Forgot username?", id="forgot-user")
     with_pool = decide(rank(learned, [sibling]), look_alikes=[sibling])
     without = decide(rank(learned, [sibling]), look_alikes=[])
     assert with_pool.chosen is None and with_pool.reason.startswith("a learned look-alike")
-    assert without.chosen is None and without.reason.startswith("no identity evidence")
+    assert without.chosen is None and without.features["unidentified"] == 1.0
     assert "contrast" not in without.features
 
 
@@ -159,3 +160,25 @@ def test_cold_heals_say_what_the_locator_asked_for_and_what_was_used() -> None:
         'accessible_name "Save changes" -> "Update profile"'
     ]
     assert named_changes(hints, button("Save changes now")) == []
+
+
+def test_a_drifted_locator_on_another_element_is_told_apart_from_the_element_itself() -> None:
+    from pytest_irl.heal.drift import another_element
+
+    # A copied XPath now reaches the "Delete" of the row (a new column pushed it over): its own
+    # name contradicts the learned "Edit".
+    learned = button("Edit", context="Alice Admin Edit Delete", neighbours={"above": "Actions"})
+    delete = button("Delete", context="Alice Admin Edit Delete", neighbours={"above": "Actions"})
+    assert another_element(learned, delete) is not None
+    # The same "Edit" in the next row, learned beside it as a look-alike.
+    bob = button("Edit", context="Bob Editor Edit Delete", neighbours={"above": "Actions"})
+    with_pool = learned.model_copy(update={"look_alikes": [bob]})
+    assert another_element(with_pool, bob) is not None
+    assert another_element(with_pool, learned) is None
+    # A new row's "Edit" (never learned): the page's best match, Alice's, resembles it more.
+    carol = button("Edit", context="Carol Viewer Edit Delete", neighbours={"above": "Carol"},
+                   css_path="tr:nth-of-type(3) > td > button", xpath="/html/body/table/tr[3]/td/button")
+    best = rank(learned, [carol, learned])[0]
+    assert best.candidate is learned
+    assert another_element(learned, carol) is None
+    assert another_element(learned, carol, best) is not None

@@ -220,8 +220,8 @@ def test_a_weak_best_is_refused_with_its_reason() -> None:
     ref = login_button()
     decision = decide(rank(ref, [other_button("Sign up"), other_button("Register")]))
     assert decision.chosen is None
-    # Refused before any confidence: "Sign up" contradicts "Sign in" and nothing agrees.
-    assert decision.reason.startswith("no identity evidence") and decision.confidence is None
+    # "Sign up" contradicts "Sign in" and nothing agrees: the confidence weighs that conflict.
+    assert "differs in text" in decision.reason and decision.features["unidentified"] == 1.0
     assert len(decision.top) == 2
     weak = decide(rank(ref, [other_button("Sign in", classes=["link"], role="link", tag="a", type="")]))
     assert weak.confidence is not None and weak.accept_at is not None
@@ -684,9 +684,12 @@ def test_removed_link_is_not_healed_to_a_look_alike_sibling() -> None:
     matches = rank(ref, [login_button(), look_alike])
     assert matches[0].candidate is look_alike and matches[0].score >= 0.72  # the old fixed threshold
     decision = decide(matches)
-    assert decision.chosen is None
-    assert decision.reason.startswith("no identity evidence")
+    assert decision.chosen is None and decision.features["unidentified"] == 1.0
     assert matches[0].evidence is not None and matches[0].evidence.conflicts == ("text",)
+    # Learned beside it, the sibling is a look-alike: refused before any confidence.
+    learned_beside = decide(matches, look_alikes=[forgot_link("Forgot username?", "forgot-user",
+                                                              "/forgot-username", slot=2)])
+    assert learned_beside.reason.startswith("a learned look-alike")
 
 
 def test_removed_link_with_regenerated_ids_is_not_healed_either() -> None:
@@ -700,8 +703,11 @@ def test_kept_link_heals_despite_a_new_id_and_a_look_alike() -> None:
     ref = forgot_link("Forgot password?", "forgot", "/forgot")
     kept = forgot_link("Forgot password?", "forgot-password", "/forgot", slot=2)
     look_alike = forgot_link("Forgot username?", "forgot-user", "/forgot-username")
-    decision = decide(rank(ref, [login_button(), look_alike, kept]))
-    assert decision.chosen is not None and decision.chosen.candidate is kept, decision.reason
+    matches = rank(ref, [login_button(), look_alike, kept])
+    choice = choose(matches)
+    assert choice.winner is not None and choice.winner.match.candidate is kept, choice.reason
+    decision = decide(matches)
+    assert decision.confidence is not None and decision.confidence > 0.9, decision.reason
 
 
 def cart_link() -> Fingerprint:
@@ -896,8 +902,8 @@ def test_accessible_name_that_names_another_row_is_a_conflict() -> None:
     assert decision.chosen is None
 
     resorted = [delete_button(user, row) for row, user in enumerate(["Dave", "Alice", "Bob", "Carol"], 1)]
-    decision = decide(rank(ref, resorted))
-    assert decision.chosen is not None and decision.chosen.candidate.accessible_name == "Delete Dave"
+    choice = choose(rank(ref, resorted))
+    assert choice.winner is not None and choice.winner.match.candidate.accessible_name == "Delete Dave"
 
 
 def test_same_stable_id_outweighs_a_shortened_label_but_a_decoy_does_not() -> None:

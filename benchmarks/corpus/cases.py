@@ -31,8 +31,9 @@ ALL_MUTATIONS: tuple[str, ...] = (
     "id-regenerated", "class-hashed", "class-renamed", "text-synonym", "text-paraphrase",
     "label-changed", "placeholder-changed", "tag-changed", "wrapper-added", "wrapper-removed",
     "sibling-inserted", "sibling-reordered", "sibling-removed", "row-inserted", "testid-renamed",
-    "target-removed", "decoy-added",
+    "target-removed", "decoy-added", "target-replaced",
 )
+GONE = ("target-removed", "target-replaced")  # the element meant is not on v2 (expected: null)
 REMOVAL_RATE = 0.07  # share of first cases that remove the target instead (expected: null)
 ATTEMPTS = 5
 RETRY_HARMLESS = 0.7  # chance of trying another plan when the change left the locator working
@@ -56,21 +57,23 @@ def applies(name: str, f: dict[str, Any], lookalikes: int) -> bool:
         "text-paraphrase": bool(f["text"] or f["ariaLabel"]),
         "tag-changed": f["tag"] in ("button", "a") or f["type"] in ("submit", "button"),
         "target-removed": lookalikes > 0,
+        "target-replaced": bool(f["text"] or f["placeholder"]),
     }.get(name, True)
 
 
 def plan(kind: str, f: dict[str, Any], variant: int, lookalikes: int, rng: random.Random) -> list[str]:
     """The mutations of one case: ``variant`` 0 targets the locator, 1 is random or a combination."""
-    usable = [m for m in ALL_MUTATIONS if m != "target-removed" and applies(m, f, lookalikes)]
+    usable = [m for m in ALL_MUTATIONS if m not in GONE and applies(m, f, lookalikes)]
     relevant = [m for m in RELEVANT[kind] if applies(m, f, lookalikes)]
     if variant == 0:
-        if applies("target-removed", f, lookalikes) and rng.random() < REMOVAL_RATE:
-            return ["target-removed"]
-        pool = [m for m in relevant if m != "target-removed"] or usable
+        gone = [m for m in GONE if applies(m, f, lookalikes)]
+        if gone and rng.random() < REMOVAL_RATE * len(gone):
+            return [rng.choice(gone)]
+        pool = [m for m in relevant if m not in GONE] or usable
         return [rng.choice(pool)]
     if rng.random() < 0.4:
         return [rng.choice(usable)]
-    first = rng.choice([m for m in relevant if m != "target-removed"] or usable)
+    first = rng.choice([m for m in relevant if m not in GONE] or usable)
     others = [m for m in usable if m != first]
     extra = rng.sample(others, k=min(len(others), 1 if rng.random() < 0.7 else 2))
     return [first, *extra]
@@ -162,7 +165,7 @@ def mutation_cases(lp: LoadedPage, split: str, per_page: int) -> list[str]:
                 continue
             applied, seed, locator_v2 = made
             v2_raw, v2 = lp.snapshot()
-            removed = applied[-1] == "target-removed"
+            removed = applied[-1] in GONE
             expected = None if removed else lp.index_of_target(v2)
             if expected == -1:  # the target left the snapshot (hidden by the change): not a fair case
                 continue

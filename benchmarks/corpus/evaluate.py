@@ -219,9 +219,13 @@ def record_case(case: Mapping[str, Any], mode: str, pages: Mapping[str, list[dic
         if current is not None and not drift_suspected(reference, candidates[current]):
             return rec
         rec.path = "drift"
+        ranked = rank(reference, candidates)
         if current is not None:
             with_pool = reference.model_copy(update={"look_alikes": look})
-            rec.current_lost = another_element(with_pool, candidates[current]) is not None
+            best = ranked[0] if ranked else None
+            rec.current_lost = another_element(with_pool, candidates[current], best) is not None
+        _weigh(rec, ranked, expected, current, look)
+        return rec
     _weigh(rec, rank(reference, candidates), expected, current, look)
     return rec
 

@@ -208,6 +208,12 @@ def main() -> None:
         print("| operating point | correct % | false heals % | refused % |\n|---:|---:|---:|---:|")
         for point, correct, wrong, refused in curves[mode]:
             print(f"| {point:.2f} | {correct:.1f} | {wrong:.2f} | {refused:.1f} |")
+        broken = [r for r in mine if r.path != "acts"]
+        counts = tally(broken, model)["all"]
+        n = sum(counts.values()) or 1
+        print(f"\n{mode}, dev cases whose locator no longer matches one element (the layer must act):"
+              f" {len(broken)}, correct {100 * counts['correct'] / n:.1f} %,"
+              f" false heals {100 * counts['wrong'] / n:.2f} %")
         for split, recs in (("train", [r for r in train if r.mode == mode]), ("dev", mine)):
             print(f"\n### {split}, {mode}\n")
             print(table(tally(recs, model, key="category"), "category"))

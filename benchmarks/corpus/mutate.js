@@ -398,6 +398,28 @@
     return true;
   };
   M['target-removed'] = (t) => { t.remove(); window.__corpusTarget = null; return true; };
+  // A feature swapped for a neighbouring one in the same place ("Forgot password?" becomes
+  // "Forgot username?"): one content word of its name changes, its id gets another suffix. The
+  // new control was never on the page, so no learned look-alike can claim it: must not heal.
+  M['target-replaced'] = (t) => {
+    const fresh = t.cloneNode(true);
+    const node = mainTextNode(fresh);
+    const swap = (text) => {
+      const words = norm(text).split(' ');
+      const at = words.reduce((best, w, i) => (w.length > words[best].length ? i : best), 0);
+      words[at] = ctx.r.pick(ctx.words.extra).toLowerCase();
+      return words.join(' ');
+    };
+    if (node) node.data = ' ' + swap(node.data) + ' ';
+    else if (fresh.getAttribute('placeholder')) fresh.setAttribute('placeholder', swap(fresh.getAttribute('placeholder')));
+    else return false;
+    if (fresh.getAttribute('aria-label')) fresh.setAttribute('aria-label', swap(fresh.getAttribute('aria-label')));
+    if (fresh.id) fresh.id = fresh.id + '-' + ctx.r.pick(ctx.words.extra).toLowerCase();
+    for (const a of ['name', 'data-testid']) if (fresh.getAttribute(a)) fresh.setAttribute(a, fresh.getAttribute(a) + '-alt');
+    t.replaceWith(fresh);
+    window.__corpusTarget = null;
+    return true;
+  };
   M['decoy-added'] = (t) => {
     const decoy = stripIds(t.cloneNode(true));
     const hosts = Array.from(document.body.querySelectorAll('div, section, form, footer, nav, ul, p')).filter((h) => !h.contains(t) && !t.contains(h) && visible(h));

@@ -414,7 +414,8 @@ class Healer:
                            current: Fingerprint, found: _Found, now: float) -> None:
         """No clear replacement, and the element the locator now matches is another element than
         the learned one (``drift.another_element``): refuse to act on it (``warn``: record)."""
-        why = another_element(learned, current)
+        best = found.decision.top[0] if found.decision.top else None
+        why = another_element(learned, current, best)
         if why is None:
             return
         note = (f"the locator now matches another element: {why} ({now:.2f} against it), and no"

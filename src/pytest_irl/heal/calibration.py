@@ -46,7 +46,9 @@ FEATURES: tuple[str, ...] = (
     "identified",       # 1 when the balance is positive
     "agreements",       # firm identity agreements (at most 4) / 4
     "specific",         # agreements no other candidate shares (at most 3) / 3
+    "stable_id",        # 1 when one of them is an id, name or test id that does not look generated
     "conflicts",        # identity conflicts (at most 3) / 3
+    "unidentified",     # 1 when conflicts are not outweighed by agreements (cold: always vetoed)
     "unique_name",      # 1 for a page-unique exact name a user reads
     "tied",             # 1 when a tie among repeated items had to be broken
     "tie_margin",       # then: the winner's lead on the content that broke it
@@ -65,9 +67,9 @@ FEATURES: tuple[str, ...] = (
 # common cannot teach the model that a conflicting name is a good sign.
 SIGNS: dict[str, int] = {
     "score": 1, "effective": 1, "lead": 1, "lead_content": 1, "alone": 1, "balance": 1,
-    "identified": 1, "agreements": 1, "specific": 1, "unique_name": 1, "tie_margin": 1,
+    "identified": 1, "agreements": 1, "specific": 1, "stable_id": 1, "unique_name": 1, "tie_margin": 1,
     "position_lead": 1, "contrast": 1, "same_kind": 1,
-    "conflicts": -1, "by_position": -1, "contrast_lost": -1,
+    "conflicts": -1, "unidentified": -1, "by_position": -1, "contrast_lost": -1,
 }
 
 

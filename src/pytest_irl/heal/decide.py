@@ -176,7 +176,10 @@ def features(
         out["identified"] = 1.0 if evidence.identified else 0.0
         out["agreements"] = min(len(evidence.agree), 4) / 4
         out["specific"] = min(len(evidence.specific), 3) / 3
+        kept = set(evidence.specific) & evidence.stable - evidence.unstable
+        out["stable_id"] = 1.0 if kept else 0.0
         out["conflicts"] = min(len(evidence.conflicts), 3) / 3
+        out["unidentified"] = 1.0 if evidence.conflicts and not evidence.identified else 0.0
         out["unique_name"] = 1.0 if evidence.unique else 0.0
     sims = match.sims
     out["cold"] = 0.0 if source == "fingerprint" else 1.0
@@ -237,14 +240,16 @@ def vetoed(feats: dict[str, float]) -> str | None:
     * The contrastive test: a learned look-alike resembles the winner at least as much as the
       learned element does. The winner is then that look-alike's counterpart, and the element
       itself is most likely gone.
-    * A winner whose own names or identifiers contradict the element's, with nothing agreeing to
-      outweigh them, is another element: "Forgot username?" where "Forgot password?" was removed
-      (a look-alike the learned page never had, so the contrastive test cannot see it). This
-      costs some true heals (a label reworded *and* its id regenerated); a false heal costs more.
+    * Cold (only the locator's words to go on): a winner whose own names or identifiers
+      contradict what the locator asked for, with nothing agreeing to outweigh them, is another
+      element ("Forgot username?" for ``get_by_text("Forgot password?")``). Warm, the learned
+      element says much more, and the model weighs such a conflict (``unidentified``) with the
+      rest: on the corpus a reworded placeholder or label is mostly the same control, while a
+      feature swapped in place ("target-replaced") is not.
     """
     if feats.get("contrast_lost"):
         return "a learned look-alike resembles the best candidate more than the element does"
-    if feats.get("conflicts") and not feats.get("identified"):
+    if feats.get("cold") and feats.get("unidentified"):
         return "no identity evidence: the best candidate's own names differ from the element's"
     return None
 

@@ -12,10 +12,14 @@ candidate against what was learned, and moves only to a clear winner).
 from __future__ import annotations
 
 from .fingerprint import Fingerprint
-from .score import rank
+from .score import Match, rank
+from .tiebreak import seat
 
 # Below this similarity to what was learned, a still-matching element is suspected of drift.
 DRIFT_SUSPECT = 0.85
+# Another element of the page closer to the learned one by this much (on content, position set
+# aside) says the matched element is not the one meant: about one textual attribute's weight.
+OUTRANKED = 0.08
 
 
 def _norm(value: str) -> str:
@@ -40,23 +44,30 @@ def drift_suspected(learned: Fingerprint, current: Fingerprint) -> bool:
     return rank(learned, [current])[0].score < DRIFT_SUSPECT
 
 
-def another_element(learned: Fingerprint, current: Fingerprint) -> str | None:
+def another_element(learned: Fingerprint, current: Fingerprint, best: Match | None = None) -> str | None:
     """Why ``current`` is not the learned element, if its own attributes say so; else None.
 
     When the locator now matches what was, at learn time, *another* element of the page (the
     next row's "Edit", the card beside it, the link after a removed one), acting on it would be
     a silent wrong action. Two signs: it resembles one of the learned look-alikes at least as much
     as the learned element, or a name or identifier of its own contradicts the learned one's
-    with nothing agreeing to outweigh it.
+    with nothing agreeing to outweigh it, or ``best`` (the page's best match for the learned
+    element, when it is another element) resembles the learned element more on content, by at
+    least ``OUTRANKED``.
     """
     match = rank(learned, [current])[0]
     evidence = match.evidence
     if evidence is not None and evidence.conflicts and not evidence.identified:
         return f"its {', '.join(evidence.conflicts)} differ from the learned element's"
-    if not learned.look_alikes:
-        return None
-    best = max(learned.look_alikes, key=lambda la: rank(la, [current])[0].score)
-    if rank(best, [current])[0].score >= match.score:
-        shown = best.text or best.accessible_name or best.css_path
-        return f"it looks like another element learned beside it ({shown!r})"
+    if learned.look_alikes:
+        rival = max(learned.look_alikes, key=lambda la: rank(la, [current])[0].score)
+        if rank(rival, [current])[0].score >= match.score:
+            shown = rival.text or rival.accessible_name or rival.css_path
+            return f"it looks like another element learned beside it ({shown!r})"
+    if best is not None and (best.candidate.css_path, best.candidate.frame_path) != (
+        current.css_path, current.frame_path
+    ):
+        lead = seat(best, best.score).nonpositional - seat(match, match.score).nonpositional
+        if lead >= OUTRANKED:
+            return f"{best.candidate.css_path} resembles the learned element more ({lead:+.2f} on content)"
     return None
