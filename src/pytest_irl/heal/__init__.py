@@ -2,17 +2,18 @@
 
 Pure Python (no browser, no pytest) plus one page-side script. The flow the plugin runs:
 
-1. While a locator still works, record ``Fingerprint.model_validate(locator.evaluate(FINGERPRINT_JS))``.
+1. While a locator still works, record ``Fingerprint.model_validate(locator.evaluate(LEARN_JS))``
+   (the element, and the pool its look-alikes come from: keep ``look_alikes(fp, fp.look_alikes)``).
 2. When it stops matching, take ``parse_snapshot(page.evaluate(SNAPSHOT_JSON_JS, {}))`` (or
    ``SNAPSHOT_JS`` for a plain list): one call returning every
    candidate element (interactive controls and text-bearing elements, including open shadow
    roots and same-origin iframes) as fingerprint JSON, each with a ``cssPath`` (plus
    ``framePath``) that re-finds it with ``page.locator(...)``.
-3. ``decide(rank(recorded, candidates))`` heals only on a clear winner; with no recording yet,
+3. ``decide(rank(recorded, candidates), look_alikes=recorded.look_alikes)`` heals only when the
+   calibrated confidence that the chosen candidate is the element reaches the operating point
+   (``decide``, ``calibration``); with no recording yet,
    ``decide(rank_by_hints(parse_locator(locator), candidates))`` uses what the selector says.
-   Clear means: identified (an agreeing name, label, id or test id, see ``identity``), ahead of
-   every other candidate on more than position, and, among repeated items, singled out by its
-   own row / card (``tiebreak``); ``Decision.reason`` says which rule decided.
+   ``Decision.reason`` says what accepted or refused, ``Decision.confidence`` how sure it was.
 4. ``suggest_locator(chosen.candidate, unique_among=candidates)`` proposes the code to write.
 
 Evaluating the ranking offline on your own data
@@ -30,12 +31,13 @@ Then score each case::
     case = json.load(f)
     ref = Fingerprint.model_validate(case["reference"])
     cands = [Fingerprint.model_validate(c) for c in case["candidates"]]
-    decision = decide(rank(ref, cands), threshold=0.72, margin=0.08)
+    decision = decide(rank(ref, cands), look_alikes=ref.look_alikes)
     picked = decision.chosen.candidate.css_path if decision.chosen else None
     ok = picked == case["expected_css_path"]  # a refusal is right only when the element is gone
 
 Count wrong heals (picked something, but not the expected element) separately from refusals:
-the defaults favour refusing. ``decision.top[i].breakdown`` shows which attributes carried
+the defaults favour refusing. ``benchmarks/corpus/`` does all this on thousands of real cases.
+``decision.top[i].breakdown`` shows which attributes carried
 each score and ``.evidence`` which identity attributes agreed or conflicted;
 ``rank(..., weights={"id": 0.5})`` overrides individual weights (see ``score.WEIGHTS``) to try
 alternatives on the same cases.

@@ -339,23 +339,32 @@
     const max = opts.maxElements || 5000;
     const ctx = newCtx();
     const out = [];
+    walk((el) => {
+      if (out.length >= max) return false;
+      if (isCandidate(el) && (includeHidden || isVisible(el, el.getBoundingClientRect()))) {
+        out.push(fingerprint(el, ctx));
+      }
+      return true;
+    });
+    return out;
+  }
+
+  // Every element in document order, open shadow roots and same-origin frames included, until
+  // `visit` returns false.
+  function walk(visit) {
     const visitRoot = (root) => {
       for (const el of root.querySelectorAll('*')) {
-        if (out.length >= max) return;
-        if (isCandidate(el)) {
-          const r = el.getBoundingClientRect();
-          if (includeHidden || isVisible(el, r)) out.push(fingerprint(el, ctx));
-        }
-        if (el.shadowRoot) visitRoot(el.shadowRoot);
+        if (!visit(el)) return false;
+        if (el.shadowRoot && !visitRoot(el.shadowRoot)) return false;
         if (el.localName === 'iframe' || el.localName === 'frame') {
           let doc = null;
           try { doc = el.contentDocument; } catch (e) { /* cross-origin */ }
-          if (doc && doc.documentElement) visitRoot(doc);
+          if (doc && doc.documentElement && !visitRoot(doc)) return false;
         }
       }
+      return true;
     };
     visitRoot(document);
-    return out;
   }
 
   // heal/identity.py family(): links and buttons are one family, form fields another.
@@ -377,22 +386,14 @@
     const want = familyOf(el);
     const before = [], after = [];
     let seen = false;
-    const visitRoot = (root) => {
-      for (const e of root.querySelectorAll('*')) {
-        if (after.length >= each) return;
-        if (e === el) seen = true;
-        else if (isCandidate(e) && familyOf(e) === want && isVisible(e, e.getBoundingClientRect())) {
-          if (!seen) { before.push(e); if (before.length > each) before.shift(); } else after.push(e);
-        }
-        if (e.shadowRoot) visitRoot(e.shadowRoot);
-        if (e.localName === 'iframe' || e.localName === 'frame') {
-          let doc = null;
-          try { doc = e.contentDocument; } catch (err) { /* cross-origin */ }
-          if (doc && doc.documentElement) visitRoot(doc);
-        }
+    walk((e) => {
+      if (after.length >= each) return false;
+      if (e === el) seen = true;
+      else if (isCandidate(e) && familyOf(e) === want && isVisible(e, e.getBoundingClientRect())) {
+        if (!seen) { before.push(e); if (before.length > each) before.shift(); } else after.push(e);
       }
-    };
-    visitRoot(document);
+      return true;
+    });
     return [...before, ...after].map((e) => fingerprint(e, ctx));
   }
 
