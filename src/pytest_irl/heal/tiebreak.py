@@ -90,7 +90,7 @@ class TieOutcome:
     winner: Seat | None
     detail: str
     alike: tuple[Seat, ...] = ()
-    margin: float = 0.0  # the winner's lead on the level that decided (1 when no one was left)
+    margin: float = 0.0  # the winner's lead over the next contender on the level that decided
 
 
 def seat(match: Match, effective: float) -> Seat:
@@ -186,7 +186,7 @@ def break_tie(group: Sequence[Seat], margin: float) -> TieOutcome:
         used.append(name)
         if len(alive) == 1:
             detail = f"{best:.2f} vs {runner:.2f}" if runner is not None else f"{best:.2f}"
-            lead = best - runner if runner is not None else 1.0
+            lead = best - scored[1][0] if len(scored) > 1 else 1.0
             return TieOutcome(alive[0], f"tie broken by {where} ({detail})", margin=lead)
     if not used:
         return TieOutcome(None, "only position tells them apart", tuple(alive))
