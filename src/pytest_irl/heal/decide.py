@@ -28,7 +28,8 @@ from typing import Any
 
 from .calibration import DecisionModel, Source, clip, default_model, explain
 from .fingerprint import Fingerprint
-from .score import Match, rank
+from .look_alikes import resemblance
+from .score import Match
 from .tiebreak import Seat, break_tie, seat
 
 DEFAULT_MARGIN = 0.08
@@ -188,9 +189,10 @@ def features(
     else:
         out["same_kind"] = 1.0 if min(sims.get("tag", 1.0), sims.get("role", 1.0)) >= 0.99 else 0.0
     if look_alikes and match.reference is not None:
-        rival = max(rank(la, [match.candidate])[0].score for la in look_alikes)
-        out["contrast"] = match.score - rival
-        out["contrast_lost"] = 1.0 if rival >= match.score else 0.0
+        own = resemblance(match.reference, match.candidate)
+        rival = max(resemblance(la, match.candidate) for la in look_alikes)
+        out["contrast"] = own - rival
+        out["contrast_lost"] = 1.0 if rival >= own else 0.0
         out["has_look_alikes"] = 1.0
     return out
 

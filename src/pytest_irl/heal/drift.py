@@ -12,6 +12,7 @@ candidate against what was learned, and moves only to a clear winner).
 from __future__ import annotations
 
 from .fingerprint import Fingerprint
+from .look_alikes import resemblance
 from .score import Match, rank
 from .tiebreak import seat
 
@@ -60,8 +61,8 @@ def another_element(learned: Fingerprint, current: Fingerprint, best: Match | No
     if evidence is not None and evidence.conflicts and not evidence.identified:
         return f"its {', '.join(evidence.conflicts)} differ from the learned element's"
     if learned.look_alikes:
-        rival = max(learned.look_alikes, key=lambda la: rank(la, [current])[0].score)
-        if rank(rival, [current])[0].score >= match.score:
+        rival = max(learned.look_alikes, key=lambda la: resemblance(la, current))
+        if resemblance(rival, current) >= resemblance(learned, current):
             shown = rival.text or rival.accessible_name or rival.css_path
             return f"it looks like another element learned beside it ({shown!r})"
     if best is not None and (best.candidate.css_path, best.candidate.frame_path) != (

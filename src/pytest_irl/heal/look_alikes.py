@@ -10,17 +10,23 @@ there resembles its own former self best, and the heal is refused.
 
 ``pool_from_snapshot`` builds the same pool from a page snapshot taken in document order, for
 offline evaluation (``benchmarks/corpus``).
+
+Look-alikes are kept, and compared, without their neighbouring texts: finding those is the
+costliest part of a fingerprint, and the page side takes the pool on the action's own event
+(``resemblance`` leaves them out of both sides, so nothing is judged on a missing half).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .fingerprint import Fingerprint
+from .fingerprint import Fingerprint, Neighbours
 from .identity import family
 
 POOL_EACH_SIDE = 16
 KEEP = 8
+# Scored without the neighbouring texts, which look-alikes do not carry.
+_WITHOUT_NEIGHBOURS = {"neighbours": 0.0}
 
 
 def _same_element(a: Fingerprint, b: Fingerprint) -> bool:
@@ -35,7 +41,16 @@ def look_alikes(reference: Fingerprint, pool: Sequence[Fingerprint], keep: int =
     others = [fp for fp in pool if not _same_element(fp, reference) and not same_control(fp, reference)]
     if not others:
         return []
-    return [m.candidate.model_copy(update={"look_alikes": None}) for m in rank(reference, others)[:keep]]
+    ranked = rank(reference, others, weights=_WITHOUT_NEIGHBOURS)[:keep]
+    return [m.candidate.model_copy(update={"look_alikes": None, "neighbours": Neighbours()}) for m in ranked]
+
+
+def resemblance(reference: Fingerprint, candidate: Fingerprint) -> float:
+    """How much ``candidate`` resembles ``reference``, neighbouring texts left out (as look-alikes
+    are kept without them): the contrastive test compares these."""
+    from .score import rank
+
+    return rank(reference, [candidate], weights=_WITHOUT_NEIGHBOURS)[0].score
 
 
 def pool_from_snapshot(

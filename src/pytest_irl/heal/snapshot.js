@@ -258,7 +258,9 @@
     });
   }
 
-  function fingerprint(el, ctx) {
+  // `light`: without the neighbouring texts, the costliest part (look-alikes are compared without
+  // them, see heal/look_alikes.py).
+  function fingerprint(el, ctx, light) {
     const out = {};
     const put = (k, v) => { if (v) out[k] = v; };
     const tag = el.localName, role = roleOf(el), ty = inputType(el);
@@ -307,7 +309,7 @@
       out.isInput = true;
     }
     const visible = isVisible(el, rect);
-    const near = visible ? neighbours(el, rect, ctx) : {};
+    const near = visible && !light ? neighbours(el, rect, ctx) : {};
     if (Object.keys(near).length) out.neighbours = near;
     const p = parentOrHost(el);
     put('context', p ? contextOf(p, ctx) : '');
@@ -394,7 +396,7 @@
       }
       return true;
     });
-    return [...before, ...after].map((e) => fingerprint(e, ctx));
+    return [...before, ...after].map((e) => fingerprint(e, ctx, true));
   }
 
   return {
