@@ -1,7 +1,8 @@
 """Learning on every page a test acts on (issue #11, point 4): pages from ``set_content``, ``data:``
 and ``file:`` URLs, a popup its opener wrote, a same-origin iframe. Version 1 teaches the elements
-the test's actions reached; on version 2 their ids were regenerated and their texts reworded, with
-a look-alike next to each, so only what was learned can heal them: pytest in a subprocess, a real
+the test's actions reached; on version 2 their ids were regenerated (the button's text reworded
+too), with a look-alike next to each that shares the id's words, so only what was learned can
+heal them: pytest in a subprocess, a real
 Chromium and Postgres."""
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def field(label, id_, placeholder):
 PAGES = {
     "v1": "<h1>Draft</h1>" + field("Name", "name-3f2a", "Your name")
           + button("save-7f3a", "btn primary", "Save draft") + button("share-1c9e", "btn", "Share"),
-    "v2": "<h1>Draft</h1>" + field("Name", "name-k81q", "Your full name")
+    "v2": "<h1>Draft</h1>" + field("Name", "name-k81q", "Your name")
           + field("Company", "name-x7p2", "Company name") + button("save-p0q1", "btn", "Save as template")
           + button("save-k2j9", "btn primary", "Save the draft") + button("share-8d2b", "btn", "Share"),
 }
