@@ -13,6 +13,7 @@ from pytest_irl.healer import Healer, HealSettings
 from pytest_irl.layer import Layer, RunRecorder
 from pytest_irl.memory import Memory
 from pytest_irl.models import Step, TestRun
+from pytest_irl.policy import DriftRefused
 
 SESSION = "00000000-0000-4000-8000-000000000002"
 HOST = "http://app.irl.test"
@@ -302,3 +303,45 @@ def test_a_read_heals_and_a_late_element_is_read_not_healed(rig: Rig) -> None:
     page = rig.open("late", late)
     assert page.locator("#late").inner_text() == "Done"
     assert rig.last.self_healing is None and rig.last.attempts[0].outcome == "waiting"
+
+
+def test_a_drift_onto_a_learned_look_alike_is_refused_not_acted_on(rig: Rig) -> None:
+    # The card the positional locator meant is gone; it now reaches the next card's "Buy", which
+    # was learned beside it as a look-alike: clicking it would buy the wrong thing silently.
+    item = '<div class="item"><h3>{0}</h3><p>{1}</p><button class="buy">Buy</button></div>'
+    cards = [("Oak board", "$25"), ("Blue mug", "$9"), ("Green tea", "$4")]
+    v1 = '<div id="grid">' + "".join(item.format(*c) for c in cards) + "</div>"
+    v2 = '<div id="grid">' + "".join(item.format(*c) for c in cards if c[0] != "Blue mug") + "</div>"
+    locator = "#grid > div:nth-child(2) > button"
+    page = rig.open("shop", v1)
+    page.locator(locator).click()
+    assert rig.last.success
+    page = rig.open("shop", v2)
+    if rig.healer.settings.drift == "warn":
+        page.locator(locator).click()
+        assert rig.last.drift_warning is not None and "another element" in rig.last.drift_warning["note"]
+        return
+    with pytest.raises(DriftRefused, match="drifted"):
+        page.locator(locator).click()
+    assert rig.page.evaluate("window.hit") is None  # nothing was clicked
+    refused = rig.last.heal_refused
+    assert refused is not None and refused["strategy"] == "drift" and "another element" in refused["note"]
+
+
+def test_drift_warn_records_a_drift_onto_a_look_alike_and_acts_as_written(context: BrowserContext) -> None:
+    rig = Rig(context, HealSettings(drift="warn"))
+    test_a_drift_onto_a_learned_look_alike_is_refused_not_acted_on(rig)
+    assert rig.page.evaluate("window.hit") == "Buy"
+
+
+def test_a_learned_locator_that_now_matches_several_is_resolved_to_the_learned_element(rig: Rig) -> None:
+    v1 = '<form><input id="title"><button class="save" id="save-1">Save draft</button></form>'
+    v2 = ('<nav><button class="save" id="tpl">Save as template</button></nav>'
+          '<form><input id="title"><button class="save" id="save-2">Save draft</button></form>')
+    page = rig.open("editor", v1)
+    page.locator("button.save").click()
+    page = rig.open("editor", v2)
+    page.locator("button.save").click()
+    assert rig.hit() == "save-2"
+    healed = rig.last.self_healing
+    assert healed is not None and "matched several elements" in healed.note

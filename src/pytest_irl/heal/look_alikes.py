@@ -27,6 +27,9 @@ POOL_EACH_SIDE = 16
 KEEP = 8
 # Scored without the neighbouring texts, which look-alikes do not carry.
 _WITHOUT_NEIGHBOURS = {"neighbours": 0.0}
+# Compared on content alone: where an element sits is what a drifted locator still shares with
+# the learned element, and a look-alike's counterpart has moved for the very reason it is there.
+_CONTENT = {**_WITHOUT_NEIGHBOURS, "xpath": 0.0, "id_xpath": 0.0, "location": 0.0, "size": 0.0}
 
 
 def _same_element(a: Fingerprint, b: Fingerprint) -> bool:
@@ -46,11 +49,11 @@ def look_alikes(reference: Fingerprint, pool: Sequence[Fingerprint], keep: int =
 
 
 def resemblance(reference: Fingerprint, candidate: Fingerprint) -> float:
-    """How much ``candidate`` resembles ``reference``, neighbouring texts left out (as look-alikes
-    are kept without them): the contrastive test compares these."""
+    """How much ``candidate`` resembles ``reference`` on content: neighbouring texts left out (as
+    look-alikes are kept without them) and position too. The contrastive test compares these."""
     from .score import rank
 
-    return rank(reference, [candidate], weights=_WITHOUT_NEIGHBOURS)[0].score
+    return rank(reference, [candidate], weights=_CONTENT)[0].score
 
 
 def pool_from_snapshot(
