@@ -32,7 +32,15 @@ from .layer import location_from
 from .lists import Lists
 from .memory import url_path
 from .models import Attempt, SelfHealing, Step
-from .policy import FIRST_TRY_MS, Action, attempt_of, left_ms, perform_healed, present
+from .policy import (
+    FIRST_TRY_MS,
+    Action,
+    attempt_of,
+    is_strict_violation,
+    left_ms,
+    perform_healed,
+    present,
+)
 
 if TYPE_CHECKING:
     from .layer import Layer
@@ -274,7 +282,7 @@ class ExpectPolicy:
                 target.wait_for(state="attached", timeout=interval * 1000.0)
                 appeared = True
             except Exception as exc:
-                appeared = "strict mode violation" in str(exc)
+                appeared = is_strict_violation(exc)
             if appeared:  # a late original: no heal, and nothing was refused
                 if step is not None:
                     step.heal_refused = None

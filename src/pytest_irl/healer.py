@@ -26,11 +26,11 @@ from .heal import (
 )
 from .heal.changes import named_changes
 from .heal.drift import another_element, drift_suspected
-from .heal.look_alikes import KEEP as KEEP_LOOK_ALIKES
+from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import PROBE_JS, watching
-from .policy import Action, DriftRefused, Heal
+from .policy import Action, DriftRefused, Heal, is_strict_violation
 
 HealMode = Literal["on", "suggest", "off"]
 DriftMode = Literal["heal", "warn", "off"]
@@ -50,7 +50,6 @@ UNSETTLED_HEAL_SHARE = 0.6
 BUSY_PAGE_STEADY_S = 1.0
 TOP_CANDIDATES = 3
 _LEARN_WATCHING_JS = watching(LEARN_JS)
-LOOK_ALIKES_KEPT = KEEP_LOOK_ALIKES
 
 
 @dataclass
@@ -104,7 +103,7 @@ def _appears(locator: Any, within_s: float) -> bool:
         locator.wait_for(state="attached", timeout=max(1.0, within_s * 1000.0))
     except Exception as exc:
         # Matching several elements is "there" too: the action then fails as Playwright would.
-        return "strict mode violation" in str(exc)
+        return is_strict_violation(exc)
     return True
 
 
@@ -393,7 +392,7 @@ class Healer:
         if found is None:
             return None
         if found.decision.chosen is None:
-            self._refuse_look_alike(action, step, learned, current, found, now)
+            self._refuse_another_element(action, step, learned, current, found, now)
             return None
         chosen = found.decision.chosen
         if chosen.candidate.css_path == current.css_path or chosen.candidate.frame_path != current.frame_path:
@@ -409,9 +408,8 @@ class Healer:
             return None
         return self._heal_to(action, step, page, path, found)
 
-
-    def _refuse_look_alike(self, action: Action, step: Step | None, learned: Fingerprint,
-                           current: Fingerprint, found: _Found, now: float) -> None:
+    def _refuse_another_element(self, action: Action, step: Step | None, learned: Fingerprint,
+                                current: Fingerprint, found: _Found, now: float) -> None:
         """No clear replacement, and the element the locator now matches is another element than
         the learned one (``drift.another_element``): refuse to act on it (``warn``: record)."""
         best = found.decision.top[0] if found.decision.top else None

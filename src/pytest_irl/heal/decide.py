@@ -226,7 +226,7 @@ def decide(
         return Decision(None, f"{veto}: {_detail(match, feats, '')}", _with_chosen(top, match),
                         None, bar, margin, feats)
     confidence = logistic.confidence(feats)
-    detail = _detail(match, feats, logistic.weights and explain(feats, logistic))
+    detail = _detail(match, feats, explain(feats, logistic))
     if choice.reason:
         detail = f"{choice.reason}; {detail}"
     if confidence < bar:
