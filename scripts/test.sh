@@ -5,4 +5,5 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 "$VENV/bin/ruff" check src tests examples benchmarks scripts
+"$VENV/bin/mypy"
 "$PY" -m pytest tests -p no:cacheprovider "$@"

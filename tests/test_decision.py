@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from pytest_irl.heal import Fingerprint, decide, look_alikes, rank, same_control
-from pytest_irl.heal.calibration import FEATURES, DecisionModel, LogisticModel, default_model
+import json
+
+import pytest
+
+from pytest_irl.heal.calibration import (
+    FEATURES,
+    BoostedTrees,
+    DecisionModel,
+    LogisticModel,
+    default_model,
+    explain,
+)
 from pytest_irl.heal.changes import named_changes
 from pytest_irl.heal.drift import drift_suspected
 from pytest_irl.heal.locator_hints import parse_locator
@@ -149,9 +160,44 @@ def test_the_shipped_model_is_fitted_and_complete() -> None:
     model = default_model()
     assert model.meta.get("fitted") is True
     for source in ("fingerprint", "hints"):
-        logistic = model.for_source(source)
-        assert set(logistic.weights) == set(FEATURES)
-        assert 0.5 <= logistic.accept < 1.0
+        calibrated = model.for_source(source)
+        if isinstance(calibrated, BoostedTrees):
+            assert calibrated.names == FEATURES and len(calibrated.trees) >= 10
+        else:
+            assert set(calibrated.weights) == set(FEATURES)
+        assert 0.5 <= calibrated.accept < 1.0
+
+
+# Two trees on the log-odds scale: "score" splits at 0.5, then "conflicts" at 0 on the high side.
+_TREES = {
+    "kind": "trees", "names": ["score", "conflicts"], "base": -1.0, "accept": 0.6,
+    "trees": [
+        [[0, 0.5, 1, 2, 0.0], [-1, 0, 0, 0, -1.0], [1, 0.0, 3, 4, 1.0], [-1, 0, 0, 0, 2.0],
+         [-1, 0, 0, 0, -0.5]],
+        [[-1, 0, 0, 0, 0.25]],
+    ],
+}
+
+
+def test_boosted_trees_walk_each_tree_and_add_the_leaves() -> None:
+    trees = BoostedTrees.from_json(_TREES)
+    assert trees.raw({"score": 0.4}) == pytest.approx(-1.0 - 1.0 + 0.25)
+    assert trees.raw({"score": 0.9}) == pytest.approx(-1.0 + 2.0 + 0.25)  # no conflict: left at <= 0
+    assert trees.raw({"score": 0.9, "conflicts": 0.33}) == pytest.approx(-1.0 - 0.5 + 0.25)
+    assert 0.5 < trees.confidence({"score": 0.9}) < 1.0
+    # What moved it: the splits along the path, per feature (they add up to leaf - root value).
+    moved = trees.contributions({"score": 0.9, "conflicts": 0.33})
+    assert moved == {"score": pytest.approx(1.0), "conflicts": pytest.approx(-1.5)}
+    assert explain({"score": 0.9, "conflicts": 0.33}, trees).startswith("conflicts -1.5, score +1.0")
+    assert BoostedTrees.from_json(json.loads(json.dumps(trees.to_json()))) == trees
+
+
+def test_a_model_file_whose_trees_point_outside_is_refused() -> None:
+    broken = {**_TREES, "trees": [[[0, 0.5, 1, 7, 0.0], [-1, 0, 0, 0, 1.0]]]}
+    with pytest.raises(ValueError):
+        BoostedTrees.from_json(broken)
+    model = DecisionModel.from_json({"models": {"fingerprint": _TREES, "hints": _TREES}})
+    assert isinstance(model.for_source("hints"), BoostedTrees)
 
 
 def test_cold_heals_say_what_the_locator_asked_for_and_what_was_used() -> None:

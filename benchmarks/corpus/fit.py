@@ -23,6 +23,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -32,6 +33,8 @@ from pytest_irl.heal.calibration import (
     FEATURES,
     MODEL_FILE,
     SIGNS,
+    BoostedTrees,
+    ConfidenceModel,
     DecisionModel,
     LogisticModel,
     vector,
@@ -111,12 +114,69 @@ def _decisive(recs: Sequence[Record]) -> list[Record]:
     return [r for r in recs if r.features and r.path in ("heal", "drift") and not vetoed(r.features)]
 
 
-def fit_source(train: Sequence[Record]) -> LogisticModel:
+def fit_source(train: Sequence[Record], kind: str = "trees") -> ConfidenceModel:
     rows = [vector(r.features) for r in _decisive(train)]
     labels = [1 if r.winner_is_target else 0 for r in _decisive(train)]
+    if kind == "trees":
+        return fit_trees(rows, labels)
     w = fit_logistic(rows, labels, signs=[SIGNS.get(name, 0) for name in FEATURES])
     weights = dict(zip(FEATURES, (round(x, 4) for x in w[:-1]), strict=True))
     return LogisticModel(weights, round(w[-1], 4), 0.5)
+
+
+TREE_PARAMS = {"max_depth": 3, "max_iter": 200, "learning_rate": 0.05, "l2_regularization": 1.0,
+               "min_samples_leaf": 20}
+
+
+def fit_trees(rows: Sequence[Sequence[float]], labels: Sequence[int]) -> BoostedTrees:
+    """Gradient-boosted trees (scikit-learn's, a tool of this script only: the plugin evaluates
+    the exported trees in plain Python), monotone in every feature of ``SIGNS``."""
+    try:
+        import numpy as np
+        from sklearn.ensemble import HistGradientBoostingClassifier
+    except ImportError as exc:  # pragma: no cover - a tool dependency
+        raise SystemExit("fit.py --model trees needs scikit-learn: pip install scikit-learn") from exc
+    clf = HistGradientBoostingClassifier(
+        monotonic_cst=[SIGNS.get(name, 0) for name in FEATURES], random_state=0, **TREE_PARAMS,
+    )
+    x = np.array(rows, dtype=float)
+    clf.fit(x, np.array(labels))
+    model = BoostedTrees(tuple(_export_tree(p[0].nodes) for p in clf._predictors), FEATURES,
+                         round(float(np.ravel(clf._baseline_prediction)[0]), 6), 0.5)
+    # The exported trees must say what scikit-learn says, or the shipped model is not the fitted one.
+    theirs = clf.decision_function(x)
+    for row, expected in zip(rows, theirs, strict=True):
+        ours = model.raw(dict(zip(FEATURES, row, strict=True)))
+        if abs(ours - float(expected)) > 1e-3:
+            raise SystemExit(f"tree export disagrees with scikit-learn: {ours} != {expected}")
+    return model
+
+
+def _export_tree(nodes: Any) -> tuple[tuple[int, float, int, int, float], ...]:
+    """scikit-learn's predictor nodes as ``BoostedTrees`` nodes. Only leaf values are shrunk by
+    the learning rate there; an inner node's value is recomputed as the count-weighted mean of
+    its children so that per-feature contributions add up along a path."""
+    values = [float(n["value"]) for n in nodes]
+
+    def settle(i: int) -> tuple[float, float]:
+        n = nodes[i]
+        if n["is_leaf"]:
+            return values[i], float(n["count"])
+        (lv, lc), (rv, rc) = settle(int(n["left"])), settle(int(n["right"]))
+        values[i] = (lv * lc + rv * rc) / max(lc + rc, 1.0)
+        return values[i], lc + rc
+
+    settle(0)
+    out = []
+    for i, n in enumerate(nodes):
+        if n["is_leaf"]:
+            out.append((-1, 0.0, 0, 0, round(values[i], 6)))
+        else:
+            # Features are compared as float64 in scikit-learn; a threshold rounded down could
+            # send a value that equals it the other way, so it is kept at full precision.
+            out.append((int(n["feature_idx"]), float(n["num_threshold"]), int(n["left"]), int(n["right"]),
+                        round(values[i], 6)))
+    return tuple(out)
 
 
 def operating_point(dev: Sequence[Record], model: DecisionModel, source: str, budget_pct: float) -> float:
@@ -179,6 +239,22 @@ def svg(curves: dict[str, list[tuple[float, float, float, float]]]) -> str:
     return "\n".join(parts)
 
 
+def _model_json(model: DecisionModel) -> str:
+    """Indented JSON with each tree on one line (a diff of a refit stays readable)."""
+    data = model.to_json()
+    compact: dict[str, str] = {}
+    for name, spec in data["models"].items():
+        if "trees" in spec:
+            mark = f"@trees:{name}@"
+            compact[mark] = "[\n" + ",\n".join(
+                "    " + json.dumps(tree, separators=(",", ":")) for tree in spec["trees"]) + "\n   ]"
+            spec["trees"] = mark
+    text = json.dumps(data, indent=1)
+    for mark, trees in compact.items():
+        text = text.replace(json.dumps(mark), trees)
+    return text + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -186,19 +262,22 @@ def main() -> None:
     parser.add_argument("--wrong-budget", type=float, default=0.5,
                         help="false heals allowed on dev, %% of all dev cases of the mode")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--model", choices=["trees", "logistic"], default="trees",
+                        help="boosted trees (needs scikit-learn to fit) or a logistic model")
     parser.add_argument("--cache", type=Path, default=CACHE, help="the corpus (build.py's cache)")
     args = parser.parse_args()
     train = records("train", SOURCES, args.cache)
     dev = records("dev", SOURCES, args.cache)
-    models = {SOURCES[mode]: fit_source([r for r in train if r.mode == mode]) for mode in SOURCES}
+    models = {SOURCES[mode]: fit_source([r for r in train if r.mode == mode], args.model) for mode in SOURCES}
     model = DecisionModel(models)
     chosen = {}
     for mode, source in SOURCES.items():
         chosen[source] = operating_point([r for r in dev if r.mode == mode], model, source, args.wrong_budget)
     model = DecisionModel(
-        {s: LogisticModel(m.weights, m.bias, chosen[s]) for s, m in models.items()},
-        {"fitted": True, "train_cases": len(train) // 2, "dev_cases": len(dev) // 2,
-         "wrong_budget_pct": args.wrong_budget},
+        {s: m.with_accept(chosen[s]) for s, m in models.items()},
+        {"fitted": True, "kind": args.model, "train_cases": len(train) // 2, "dev_cases": len(dev) // 2,
+         "wrong_budget_pct": args.wrong_budget,
+         **({"tree_params": TREE_PARAMS} if args.model == "trees" else {})},
     )
     curves = {}
     for mode, source in SOURCES.items():
@@ -217,9 +296,10 @@ def main() -> None:
         for split, recs in (("train", [r for r in train if r.mode == mode]), ("dev", mine)):
             print(f"\n### {split}, {mode}\n")
             print(table(tally(recs, model, key="category"), "category"))
-    print("\nweights:", json.dumps(model.to_json()["models"], indent=1))
+    if args.model == "logistic":
+        print("\nweights:", json.dumps(model.to_json()["models"], indent=1))
     if args.write:
-        MODEL_FILE.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        MODEL_FILE.write_text(_model_json(model), encoding="utf-8")
         (ROOT / "docs" / "heal-curve.svg").write_text(svg(curves), encoding="utf-8")
         print(f"wrote {MODEL_FILE.relative_to(ROOT)} and docs/heal-curve.svg")
 

@@ -82,41 +82,120 @@ class LogisticModel:
     accept: float
 
     def confidence(self, features: Mapping[str, float]) -> float:
-        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
+        return _sigmoid(self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items()))
+
+    def contributions(self, features: Mapping[str, float]) -> dict[str, float]:
+        return {name: w * features.get(name, 0.0) for name, w in self.weights.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "logistic", "weights": dict(self.weights), "bias": self.bias, "accept": self.accept}
+
+    @classmethod
+    def from_json(cls, spec: Mapping[str, Any]) -> LogisticModel:
+        return cls({k: float(v) for k, v in spec["weights"].items() if k in FEATURES},
+                   float(spec["bias"]), float(spec["accept"]))
+
+    def with_accept(self, accept: float) -> LogisticModel:
+        return LogisticModel(self.weights, self.bias, accept)
+
+
+@dataclass(frozen=True, slots=True)
+class BoostedTrees:
+    """A sum of small regression trees on the log-odds scale (gradient boosting).
+
+    A linear model cannot say "a changed id is nothing when the unique label stayed, but much
+    when the label changed too": the trees can, and the fit keeps every feature of ``SIGNS``
+    monotone on its known side, as for the logistic model. Each node is ``[feature, threshold,
+    left, right, value]``: an inner node sends ``x[feature] <= threshold`` left; a leaf has
+    feature -1. ``value`` is the node's own log-odds contribution (inner nodes too), which
+    ``contributions`` uses to say which features moved the confidence.
+    """
+
+    trees: tuple[tuple[tuple[int, float, int, int, float], ...], ...]
+    names: tuple[str, ...]
+    base: float
+    accept: float
+
+    def raw(self, features: Mapping[str, float]) -> float:
+        x = [float(features.get(name, 0.0)) for name in self.names]
+        total = self.base
+        for nodes in self.trees:
+            node = nodes[0]
+            while node[0] >= 0:
+                node = nodes[node[2] if x[node[0]] <= node[1] else node[3]]
+            total += node[4]
+        return total
+
+    def confidence(self, features: Mapping[str, float]) -> float:
+        return _sigmoid(self.raw(features))
+
+    def contributions(self, features: Mapping[str, float]) -> dict[str, float]:
+        """Per feature, how far the splits on it moved the log-odds (along each tree's path)."""
+        x = [float(features.get(name, 0.0)) for name in self.names]
+        out: dict[str, float] = {}
+        for nodes in self.trees:
+            node = nodes[0]
+            while node[0] >= 0:
+                child = nodes[node[2] if x[node[0]] <= node[1] else node[3]]
+                name = self.names[node[0]]
+                out[name] = out.get(name, 0.0) + child[4] - node[4]
+                node = child
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "trees", "names": list(self.names), "base": self.base, "accept": self.accept,
+                "trees": [[list(n) for n in t] for t in self.trees]}
+
+    @classmethod
+    def from_json(cls, spec: Mapping[str, Any]) -> BoostedTrees:
+        names = tuple(str(n) for n in spec["names"])
+        trees = tuple(
+            tuple((int(f), float(t), int(left), int(right), float(v)) for f, t, left, right, v in tree)
+            for tree in spec["trees"]
+        )
+        for tree in trees:
+            for f, _t, left, right, _v in tree:
+                if f >= len(names) or (f >= 0 and not (0 < left < len(tree) and 0 < right < len(tree))):
+                    raise ValueError("a tree node points outside its tree")
+        return cls(trees, names, float(spec["base"]), float(spec["accept"]))
+
+    def with_accept(self, accept: float) -> BoostedTrees:
+        return BoostedTrees(self.trees, self.names, self.base, accept)
+
+
+ConfidenceModel = LogisticModel | BoostedTrees
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 @dataclass(frozen=True, slots=True)
 class DecisionModel:
-    models: Mapping[str, LogisticModel]
+    models: Mapping[str, ConfidenceModel]
     meta: Mapping[str, Any] = field(default_factory=dict)
 
-    def for_source(self, source: Source) -> LogisticModel:
+    def for_source(self, source: Source) -> ConfidenceModel:
         return self.models[source]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "features": list(FEATURES),
-            "models": {
-                name: {"weights": dict(m.weights), "bias": m.bias, "accept": m.accept}
-                for name, m in self.models.items()
-            },
+            "models": {name: m.to_json() for name, m in self.models.items()},
             "meta": dict(self.meta),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DecisionModel:
-        models = {
-            name: LogisticModel(
-                {k: float(v) for k, v in spec["weights"].items() if k in FEATURES},
-                float(spec["bias"]),
-                float(spec["accept"]),
-            )
-            for name, spec in data["models"].items()
-        }
+        models: dict[str, ConfidenceModel] = {}
+        for name, spec in data["models"].items():
+            if spec.get("kind", "logistic") == "trees":
+                models[name] = BoostedTrees.from_json(spec)
+            else:
+                models[name] = LogisticModel.from_json(spec)
         return cls(models, data.get("meta", {}))
 
 
@@ -148,12 +227,9 @@ def clip(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 
 
-def explain(features: Mapping[str, float], model: LogisticModel, top: int = 3) -> str:
+def explain(features: Mapping[str, float], model: ConfidenceModel, top: int = 3) -> str:
     """The features that moved the confidence most, for a decision's reason."""
-    parts = sorted(
-        ((name, w * features.get(name, 0.0)) for name, w in model.weights.items()),
-        key=lambda kv: -abs(kv[1]),
-    )
+    parts = sorted(model.contributions(features).items(), key=lambda kv: -abs(kv[1]))
     shown = [f"{name} {'+' if v >= 0 else '-'}{abs(v):.1f}" for name, v in parts[:top] if abs(v) >= 0.05]
     return ", ".join(shown)
 

@@ -217,16 +217,16 @@ def decide(
     if choice.winner is None:
         return Decision(None, choice.reason, top, margin=margin)
     source: Source = "fingerprint" if choice.winner.match.reference is not None else "hints"
-    logistic = (model or default_model()).for_source(source)
-    bar = logistic.accept if accept_at is None else accept_at
+    calibrated = (model or default_model()).for_source(source)
+    bar = calibrated.accept if accept_at is None else accept_at
     feats = features(choice, look_alikes=look_alikes, source=source)
     match = choice.winner.match
     veto = vetoed(feats)
     if veto is not None:
         return Decision(None, f"{veto}: {_detail(match, feats, '')}", _with_chosen(top, match),
                         None, bar, margin, feats)
-    confidence = logistic.confidence(feats)
-    detail = _detail(match, feats, explain(feats, logistic))
+    confidence = calibrated.confidence(feats)
+    detail = _detail(match, feats, explain(feats, calibrated))
     if choice.reason:
         detail = f"{choice.reason}; {detail}"
     if confidence < bar:

@@ -152,12 +152,12 @@ def _parts(hints: LocatorHints, fp: Fingerprint) -> dict[str, float]:
         related = any(t in CLICKABLE_TAGS for t in hints.tags) and family(fp) == "clickable"
         sims["tag"] = 1.0 if fp.tag in hints.tags else (FAMILY_CREDIT if related else 0.0)
     if hints.attributes:
-        values = []
+        per_attribute: list[float] = []
         for key, want in hints.attributes.items():
             actual = _attribute_value(fp, key)
             # A bare [attr] only asks for presence.
-            values.append((1.0 if not want else _token_match(want, actual)) if actual else 0.0)
-        sims["attributes"] = sum(values) / len(values)
+            per_attribute.append((1.0 if not want else _token_match(want, actual)) if actual else 0.0)
+        sims["attributes"] = sum(per_attribute) / len(per_attribute)
     if hints.xpath and hints.xpath.startswith("/") and not hints.xpath.startswith("//"):
         steps = xpath_steps(hints.xpath)
         sims["xpath"] = max(
@@ -221,10 +221,10 @@ def hint_verdicts(hints: LocatorHints, fp: Fingerprint) -> dict[str, int]:
     if hints.test_id and not hints.test_id.regex and identifier_fits(hints.test_id.value, fp):
         out["test_id_name"] = AGREE
     elif hints.test_id and fp.test_ids:
-        values = [fp.test_ids.get(hints.test_id_attr, ""), *fp.test_ids.values()]
-        matched = any(hints.test_id.matches(v) for v in values if v)
+        test_ids = [fp.test_ids.get(hints.test_id_attr, ""), *fp.test_ids.values()]
+        matched = any(hints.test_id.matches(v) for v in test_ids if v)
         out["test_id"] = AGREE if matched else best_verdict(
-            id_verdict(hints.test_id.value, v) for v in values if v
+            id_verdict(hints.test_id.value, v) for v in test_ids if v
         )
     if any(identifier_fits(i, fp) for i in [*hints.ids, *hints.classes]):
         out["id_name"] = AGREE  # the id spells this element's name: a renamed id is no conflict

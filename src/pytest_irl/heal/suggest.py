@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from pydantic import BaseModel
 
@@ -67,6 +68,27 @@ def _text_matches(actual: str, wanted: str, exact: bool) -> bool:
     return _same_text(actual, wanted) if exact else contains_ci(actual, wanted)
 
 
+# What each kind of suggestion matches, bound with ``partial`` per suggestion.
+def _role_is(o: Fingerprint, *, role: str, name: str, exact: bool) -> bool:
+    return o.role == role and _text_matches(o.accessible_name, name, exact)
+
+
+def _test_id_is(o: Fingerprint, *, attr: str, value: str) -> bool:
+    return o.test_ids.get(attr) == value
+
+
+def _label_is(o: Fingerprint, *, label: str, exact: bool) -> bool:
+    return _text_matches(o.label, label, exact) or _text_matches(o.attrs.get("aria-label", ""), label, exact)
+
+
+def _placeholder_is(o: Fingerprint, *, placeholder: str, exact: bool) -> bool:
+    return _text_matches(o.placeholder, placeholder, exact)
+
+
+def _text_is(o: Fingerprint, *, text: str, exact: bool) -> bool:
+    return _text_matches(o.text, text, exact)
+
+
 class _Option:
     def __init__(self, strategy: str, python: str, selector: str, matches: Callable[[Fingerprint], bool]):
         self.strategy, self.python, self.selector, self.matches = strategy, python, selector, matches
@@ -82,9 +104,7 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
                     "role",
                     f"{page}.get_by_role({_py(fp.role)}, name={_py(name)}{', exact=True' if exact else ''})",
                     f"internal:role={fp.role}[name={_attr_literal(name, exact)}]",
-                    lambda o, exact=exact: (
-                        o.role == fp.role and _text_matches(o.accessible_name, name, exact)
-                    ),
+                    partial(_role_is, role=fp.role, name=name, exact=exact),
                 )
             )
     for attr, value in sorted(fp.test_ids.items(), key=lambda kv: kv[0] != DEFAULT_TEST_ID_ATTR):
@@ -98,7 +118,7 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
             python = f"{page}.locator({_py(selector)})"
         options.append(
             _Option(
-                "test_id", python, selector, lambda o, attr=attr, value=value: o.test_ids.get(attr) == value
+                "test_id", python, selector, partial(_test_id_is, attr=attr, value=value)
             )
         )
     label = " ".join(fp.label.split())
@@ -109,10 +129,7 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
                     "label",
                     f"{page}.get_by_label({_py(label)}{', exact=True' if exact else ''})",
                     f"internal:label={_text_literal(label, exact)}",
-                    lambda o, exact=exact: (
-                        _text_matches(o.label, label, exact)
-                        or _text_matches(o.attrs.get("aria-label", ""), label, exact)
-                    ),
+                    partial(_label_is, label=label, exact=exact),
                 )
             )
     placeholder = " ".join(fp.placeholder.split())
@@ -123,7 +140,7 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
                     "placeholder",
                     f"{page}.get_by_placeholder({_py(placeholder)}{', exact=True' if exact else ''})",
                     f"internal:attr=[placeholder={_attr_literal(placeholder, exact)}]",
-                    lambda o, exact=exact: _text_matches(o.placeholder, placeholder, exact),
+                    partial(_placeholder_is, placeholder=placeholder, exact=exact),
                 )
             )
     text = fp.text
@@ -134,7 +151,7 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
                     "text",
                     f"{page}.get_by_text({_py(text)}{', exact=True' if exact else ''})",
                     f"internal:text={_text_literal(text, exact)}",
-                    lambda o, exact=exact: _text_matches(o.text, text, exact),
+                    partial(_text_is, text=text, exact=exact),
                 )
             )
     if fp.id and hash_free(fp.id):
