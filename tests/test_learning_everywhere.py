@@ -1,9 +1,9 @@
 """Learning on every page a test acts on (issue #11, point 4): pages from ``set_content``, ``data:``
-and ``file:`` URLs, a popup its opener wrote, a same-origin iframe. Version 1 teaches the elements
-the test's actions reached; on version 2 their ids were regenerated (the button's text reworded
-too), with a look-alike next to each that shares the id's words, so only what was learned can
-heal them: pytest in a subprocess, a real
-Chromium and Postgres."""
+and ``file:`` URLs, a popup its opener wrote, a same-origin iframe; and pages the test makes itself
+with ``browser.new_page()`` or ``browser.new_context().new_page()`` (issue #16, point 3).
+Version 1 teaches the elements the test's actions reached; on version 2 their ids were regenerated
+(the button's text reworded too), with a look-alike next to each that shares the id's words, so
+only what was learned can heal them: pytest in a subprocess, a real Chromium and Postgres."""
 
 from __future__ import annotations
 
@@ -83,6 +83,23 @@ def test_popup(page):
     assert acted_on(popup.locator("body")) in (["save-7f3a", "Ada"], ["save-k2j9", "Ada"])
 
 
+def test_browser_new_page(browser):
+    page = browser.new_page()  # as a conftest that shares one page between tests makes it
+    page.set_content(PAGE)
+    act(page)
+    assert acted_on(page.locator("body")) in (["save-7f3a", "Ada"], ["save-k2j9", "Ada"])
+    page.close()
+
+
+def test_browser_new_context(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    serve(page, PAGE)
+    act(page)
+    assert acted_on(page.locator("body")) in (["save-7f3a", "Ada"], ["save-k2j9", "Ada"])
+    context.close()
+
+
 def test_iframe(page):
     write = f"editor.contentDocument.write({json.dumps(PAGE)}); editor.contentDocument.close();"
     serve(page, f'<h1>Editor</h1><iframe id="editor"></iframe><script>{write}</script>')
@@ -91,7 +108,10 @@ def test_iframe(page):
     assert acted in (["save-7f3a", "Ada"], ["save-k2j9", "Ada"])
 '''
 
-TESTS = ("test_set_content", "test_data_url", "test_file_url", "test_popup", "test_iframe")
+TESTS = (
+    "test_set_content", "test_data_url", "test_file_url", "test_popup", "test_iframe",
+    "test_browser_new_page", "test_browser_new_context",
+)
 FRAME = "#editor >> internal:control=enter-frame >> "
 
 
@@ -112,6 +132,11 @@ def test_the_page_an_action_acts_on_is_learned_then_heals_warm(
     pytester.makepyfile(test_draft=SUITE)
     monkeypatch.setenv("APP_VERSION", "v1")
     pytester.runpytest_subprocess("--irl", "--irl-db", service_db_url, "-k", test).assert_outcomes(passed=1)
+
+    # The page observer was in the page: it said the name field is no secret, so the typed value
+    # is kept (unconfirmed values are masked), and it reported the elements the actions reached.
+    steps = rows(service_db_url, "SELECT steps FROM test_runs ORDER BY started_at DESC LIMIT 1")[0]["steps"]
+    assert [step.get("value") for step in steps if step["action"] == "fill"] == ["Ada"], steps
 
     # Version 1 taught the element each action reached, under its locator, page and test.
     learned = {r["selector"] for r in rows(service_db_url, "SELECT selector FROM element_fingerprints")}

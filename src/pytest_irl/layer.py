@@ -7,8 +7,9 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import playwright
 
 from .heal import Fingerprint
 from .models import Step, TestRun
@@ -27,8 +28,26 @@ TYPED_ACTIONS = frozenset({"fill", "type", "press_sequentially"})
 REPORT_LAG_STEPS = 2
 SECRET_SELECTOR = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|otp|\bpin\b|cvc|cvv|api.?key", re.I)
 
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
-_PLAYWRIGHT_MARK = os.sep + "playwright" + os.sep
+
+def _package_dirs(*module_files: str | None) -> tuple[str, ...]:
+    """The directories of packages (each named by a module at its top level), as written and resolved,
+    ending in a separator (so that ``.../playwright`` does not also claim ``.../playwright_x``)."""
+    found: list[str] = []
+    for module_file in module_files:
+        if not module_file:
+            continue
+        directory = os.path.dirname(os.path.abspath(module_file))
+        for form in (directory, os.path.realpath(directory)):
+            if form + os.sep not in found:
+                found.append(form + os.sep)
+    return tuple(found)
+
+
+# Frames of these packages are never a step's location: this plugin's wrappers and Playwright's
+# sync API sit between the test's call and the step. They are recognised by where the packages
+# live, not by a word in the path: a suite under ``tests/playwright/`` is the test's own code.
+# pytest's and pluggy's frames are not skipped: they only come after the test's own frames.
+_INTERNAL_DIRS = _package_dirs(__file__, playwright.__file__)
 
 
 def value_shape(value: str) -> str:
@@ -44,7 +63,7 @@ def location_from(frame: Any, root: str | None) -> str | None:
     """``file:line`` of the first frame outside this package and Playwright, from ``frame`` out."""
     while frame is not None:
         filename = frame.f_code.co_filename
-        if not filename.startswith(_PACKAGE_DIR) and _PLAYWRIGHT_MARK not in filename:
+        if not filename.startswith(_INTERNAL_DIRS):
             try:
                 shown = os.path.relpath(filename, root) if root else os.path.relpath(filename)
             except ValueError:
