@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pytest_irl.heal import Fingerprint, decide, look_alikes, rank, same_control
 import json
 
 import pytest
 
+from pytest_irl.heal import Fingerprint, decide, look_alikes, rank, same_control
 from pytest_irl.heal.calibration import (
     FEATURES,
     BoostedTrees,

@@ -58,6 +58,13 @@ FEATURES: tuple[str, ...] = (
     "contrast_lost",    # 1 when a learned look-alike resembles the winner more (always vetoed)
     "has_look_alikes",  # 1 when look-alikes were learned
     "same_kind",        # 1 when tag and role agree (hints: the tag or role asked for)
+    # Which kind of identity held and which changed: a regenerated id beside a kept label is an
+    # ordinary change, a changed label beside a changed id is another element.
+    "names_kept",       # names a user reads (text, label, placeholder...) that agree (at most 2) / 2
+    "names_changed",    # the same that conflict (at most 2) / 2
+    "ids_kept",         # developer identifiers (id, name, test id...) that agree (at most 2) / 2
+    "ids_changed",      # the same that conflict (at most 2) / 2
+    "partly",           # partial agreements (at most 2) / 2
 )
 
 
@@ -68,8 +75,9 @@ FEATURES: tuple[str, ...] = (
 SIGNS: dict[str, int] = {
     "score": 1, "effective": 1, "lead": 1, "lead_content": 1, "alone": 1, "balance": 1,
     "identified": 1, "agreements": 1, "specific": 1, "stable_id": 1, "unique_name": 1, "tie_margin": 1,
-    "position_lead": 1, "contrast": 1, "same_kind": 1,
-    "conflicts": -1, "unidentified": -1, "by_position": -1, "contrast_lost": -1,
+    "position_lead": 1, "contrast": 1, "same_kind": 1, "names_kept": 1, "ids_kept": 1, "partly": 1,
+    "conflicts": -1, "unidentified": -1, "by_position": -1, "contrast_lost": -1, "names_changed": -1,
+    "ids_changed": -1,
 }
 
 

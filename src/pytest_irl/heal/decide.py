@@ -182,6 +182,12 @@ def features(
         out["conflicts"] = min(len(evidence.conflicts), 3) / 3
         out["unidentified"] = 1.0 if evidence.conflicts and not evidence.identified else 0.0
         out["unique_name"] = 1.0 if evidence.unique else 0.0
+        developer = evidence.minor
+        out["names_kept"] = min(sum(k not in developer for k in evidence.agree), 2) / 2
+        out["names_changed"] = min(sum(k not in developer for k in evidence.conflicts), 2) / 2
+        out["ids_kept"] = min(sum(k in developer for k in evidence.agree), 2) / 2
+        out["ids_changed"] = min(sum(k in developer for k in evidence.conflicts), 2) / 2
+        out["partly"] = min(len(evidence.partial), 2) / 2
     sims = match.sims
     out["cold"] = 0.0 if source == "fingerprint" else 1.0
     if source == "fingerprint":
