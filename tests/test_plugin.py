@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row
 
 from pytest_irl.store import embedded
@@ -109,9 +112,11 @@ def test_ini_switch_turns_it_on(pytester: pytest.Pytester, db_url: str) -> None:
 
 def test_unreachable_database_keeps_exit_code_and_spools(pytester: pytest.Pytester, db_url: str) -> None:
     pytester.makepyfile(test_mixed=MIXED_SUITE)
+    # A database that does not exist yet: unreachable now, there once it is created.
+    later_name = f"irl_later_{uuid.uuid4().hex[:12]}"
+    later_url = make_conninfo(**{**conninfo_to_dict(db_url), "dbname": later_name})
     plain = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    dead = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--irl",
-                                         "--irl-db", "postgresql://nobody@127.0.0.1:1/none")
+    dead = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--irl", "--irl-db", later_url)
     assert dead.ret == plain.ret == 1
     dead.assert_outcomes(passed=2, failed=1, skipped=1, errors=1)
     warnings = [line for line in dead.outlines if line.startswith("irl: ") and "browser" not in line]
@@ -119,11 +124,18 @@ def test_unreachable_database_keeps_exit_code_and_spools(pytester: pytest.Pytest
     assert "Traceback" not in dead.stdout.str() + dead.stderr.str()
     assert list((pytester.path / ".irl" / "spool").glob("*.jsonl"))
 
-    synced = run_irl_cli("--db", db_url, "sync", cwd=pytester.path)
-    assert synced.returncode == 0, synced.stderr
-    stored = rows(db_url, "SELECT nodeid, status FROM test_runs ORDER BY nodeid")
-    assert [r["status"] for r in stored] == ["error", "failed", "passed", "skipped"]
-    assert not list((pytester.path / ".irl" / "spool").glob("*.jsonl"))
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(later_name)))
+    try:
+        synced = run_irl_cli("--db", later_url, "sync", cwd=pytester.path)
+        assert synced.returncode == 0, synced.stderr
+        stored = rows(later_url, "SELECT nodeid, status FROM test_runs ORDER BY nodeid")
+        assert [r["status"] for r in stored] == ["error", "failed", "passed", "skipped"]
+        assert not list((pytester.path / ".irl" / "spool").glob("*.jsonl"))
+    finally:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(later_name))
+            conn.execute(drop)
 
 
 def test_bad_database_url_is_one_error_line(pytester: pytest.Pytester) -> None:

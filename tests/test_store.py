@@ -119,7 +119,9 @@ def test_writer_spools_when_unreachable_and_replay_stores_everything(db_url: str
     assert writer.failure and "127.0.0.1" in writer.failure
     assert writer.spooled == 4
     with Database(db_url) as db:
-        assert replay_spool(db, dead.spool_dir) == (1, 4)
+        # As if the unreachable database had come back: the writes name it as their target.
+        report = replay_spool(db, dead.spool_dir, target=dead.target)
+        assert (report.files, report.ops) == (1, 4)
         assert {db.get_test_run(r.id).status for r in runs} == {"passed"}
     assert list(dead.spool_dir.glob("*.jsonl")) == []
 
@@ -130,13 +132,13 @@ def test_a_spool_file_the_database_refuses_is_set_aside(db_url: str, tmp_path: P
     spool_dir.mkdir(parents=True)
     bad_session = uuid.uuid4()
     # Written by an older or broken version: the session row lacks its NOT NULL start time.
-    entry = {"op": "session", "data": {"id": str(bad_session), "started_at": None}}
+    entry = {"op": "session", "target": location.target, "data": {"id": str(bad_session), "started_at": None}}
     (spool_dir / "old.jsonl").write_text(json.dumps(entry) + "\n", encoding="utf-8")
     good = TestRun(session_id=uuid.uuid4(), nodeid="t::good", status="passed")
-    later = Writer(StoreLocation("postgresql://nobody@127.0.0.1:1/none", location.state_dir), stem="later")
-    later.submit("session", {"id": good.session_id, "started_at": "2026-11-24T10:00:00Z"})
-    later.submit("run", good.model_dump(mode="json"))
-    later.close()
+    (spool_dir / "later.jsonl").write_text("".join(
+        json.dumps({"op": op, "target": location.target, "data": data}) + "\n"
+        for op, data in [("session", {"id": str(good.session_id), "started_at": "2026-11-24T10:00:00Z"}),
+                         ("run", good.model_dump(mode="json"))]), encoding="utf-8")
 
     writer = Writer(location, stem="now")
     run = TestRun(session_id=good.session_id, nodeid="t::now", status="passed")
@@ -172,5 +174,90 @@ def test_writer_survives_losing_the_database_mid_run(service_db_url: str, tmp_pa
     assert writer.failure and "mid-run" in writer.failure
     with Database(service_db_url) as db:
         assert db.get_test_run(second.id) is None
-        replay_spool(db, location.spool_dir)
+        replay_spool(db, location.spool_dir, target=location.target)
         assert db.get_test_run(second.id).status == "failed"
+
+
+# schema safety (issue #12, point 4) ----------------------------------------------------------
+def test_the_expected_tables_match_the_migrations(db_url: str) -> None:
+    """migrate.TABLES (what the store checks a database against) is what migrations/ creates."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        migrations.apply(conn)
+        for name, table in migrations.TABLES.items():
+            actual = dict(conn.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", (name,)).fetchall())
+            assert actual == {column: type_name for column, (type_name, _) in table.columns.items()}, name
+
+
+def test_a_newer_schema_is_refused_with_one_line(db_url: str) -> None:
+    with Database(db_url) as db:
+        db.conn.execute("INSERT INTO irl_schema_migrations (version, name) VALUES (999, '999_future.sql')")
+    with pytest.raises(migrations.SchemaRefused) as refused, Database(db_url) as db:
+        db.conn  # noqa: B018
+    message = str(refused.value)
+    assert "\n" not in message and "version 999" in message and "upgrade pytest-irl" in message
+
+
+def test_a_foreign_table_is_never_written_into(db_url: str) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE test_sessions (id SERIAL PRIMARY KEY, title TEXT NOT NULL)")
+        conn.execute("INSERT INTO test_sessions (title) VALUES ('theirs')")
+    with pytest.raises(migrations.SchemaRefused) as refused, Database(db_url) as db:
+        db.conn  # noqa: B018
+    message = str(refused.value)
+    assert "\n" not in message and "public.test_sessions is not pytest-irl's table" in message
+    assert "id is integer, not uuid" in message
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        columns = [r[0] for r in conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'test_sessions'::regclass AND attnum > 0"
+            " ORDER BY attnum")]
+        assert columns == ["id", "title"]  # not altered
+        assert conn.execute("SELECT to_regclass('test_runs')").fetchone()[0] is None  # nothing migrated
+        assert conn.execute("SELECT title FROM test_sessions").fetchall() == [("theirs",)]
+
+
+def test_a_look_alike_foreign_table_is_not_adopted(db_url: str) -> None:
+    """Somebody else's test_sessions with all of pytest-irl's columns (and one of its own)."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE test_sessions (id UUID PRIMARY KEY, started_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
+            " finished_at TIMESTAMPTZ, status TEXT NOT NULL DEFAULT 'running', exit_status INTEGER,"
+            " host TEXT, rootdir TEXT, args JSONB NOT NULL DEFAULT '[]', billing_account TEXT)")
+        conn.execute("INSERT INTO test_sessions (id, billing_account) VALUES (gen_random_uuid(), 'acme')")
+    with pytest.raises(migrations.SchemaRefused, match="it was there before pytest-irl's migration 1"), \
+            Database(db_url) as db:
+        new_session(db)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        assert conn.execute("SELECT billing_account FROM test_sessions").fetchall() == [("acme",)]
+        assert conn.execute("SELECT to_regclass('test_runs')").fetchone() == (None,)
+
+
+def test_a_plugin_run_against_a_foreign_or_newer_schema_keeps_its_outcome(
+    pytester: pytest.Pytester, db_url: str,
+) -> None:
+    pytester.makepyfile(test_one="def test_one(page):\n    page.set_content('<p>hi</p>')\n")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE test_runs (id TEXT PRIMARY KEY, payload JSONB NOT NULL)")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--irl", "--irl-db", db_url)
+    result.assert_outcomes(passed=1)
+    assert result.ret == 0
+    warnings = [line for line in result.outlines if line.startswith("irl: ") and "browser" not in line]
+    assert len(warnings) == 1 and "public.test_runs is not pytest-irl's table" in warnings[0]
+    assert "write(s) kept" in warnings[0]
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM test_runs").fetchone()[0] == 0
+
+
+def test_a_schema_of_its_own_next_to_a_foreign_table(service_db_url: str) -> None:
+    """What the refusal suggests: the same database, another schema (search_path in the URL)."""
+    with psycopg.connect(service_db_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE test_runs (id TEXT PRIMARY KEY, payload JSONB NOT NULL)")
+        conn.execute("CREATE SCHEMA irl")
+    with Database(service_db_url + " options='-csearch_path=irl'") as db:
+        session_id = new_session(db)
+        run_id = db.create_test_run(TestRun(session_id=session_id, nodeid="t::ok", status="passed"))
+        assert db.get_test_run(run_id).status == "passed"
+    with psycopg.connect(service_db_url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM irl.test_runs").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM public.test_runs").fetchone() == (0,)

@@ -196,15 +196,20 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
+    """Store the spooled writes meant for this database; say what was left, and why.
+
+    Exit 1 when something needs a look (a refused write, an unreadable line, a schema problem);
+    writes left for another database are no failure of this one.
+    """
     from .store import Database, replay_spool
 
-    rejected: list[str] = []
     with Database(store_url(location)) as db:
-        files, ops = replay_spool(db, location.spool_dir, rejected=rejected)
-    print(f"synced {ops} write(s) from {files} spool file(s) into {location.describe()}")
-    for line in rejected:
-        print(f"irl: the database refused spool file {line} (set aside, not retried)", file=sys.stderr)
-    return 1 if rejected else 0
+        report = replay_spool(db, location.spool_dir, target=location.target,
+                              accept_untargeted=args.untargeted)
+    print(f"synced {report.ops} write(s) from {report.files} spool file(s) into {location.describe()}")
+    for line in report.notices():
+        print(f"irl: {line}", file=sys.stderr)
+    return 1 if report.rejected or report.bad or report.deferred else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -230,7 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
                                     " (default: the project)")
     sub.add_parser("db-url", help="print the URL of the store in use (psql \"$(irl db-url)\")")
     sub.add_parser("migrate", help="apply the database migrations")
-    sub.add_parser("sync", help="write spooled runs into the database")
+    sync = sub.add_parser("sync", help="write spooled runs into the database they were recorded for")
+    sync.add_argument("--untargeted", action="store_true",
+                      help="also store writes spooled by an older pytest-irl, which name no database")
     sub.add_parser("db-stop", help="stop the embedded Postgres server")
     return parser
 
@@ -240,7 +247,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         location = location_from(args)
     except BadDatabaseUrl as exc:
-        print(f"irl: --db: {exc}", file=sys.stderr)
+        from .redact import database_error
+
+        print(f"irl: --db: {database_error(exc, args.db)}", file=sys.stderr)
         return 2
     try:
         return _dispatch(args, location)

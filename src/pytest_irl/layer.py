@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -15,17 +16,23 @@ from .heal import Fingerprint
 from .models import Step, TestRun
 from .observer import REPORT_BINDING, observer_script
 from .policy import Action, Policy, first_line
+from .redact import MASK, Secrets
 
 if TYPE_CHECKING:
     from .healer import Healer
 
 # Typed values are kept only when the page said the field is not a secret (see observer.js);
-# anything unconfirmed, or aimed at a locator that names a secret, is stored as this.
-MASK = "********"
+# anything unconfirmed, or aimed at a locator that names a secret, is stored as MASK (redact.py),
+# and is then a secret of the run: masked wherever else it shows (an error, a call log).
 TYPED_ACTIONS = frozenset({"fill", "type", "press_sequentially"})
 # A page report arrives when Playwright next hears from the browser, which may be during the next
 # step: it belongs to the step in flight or to one of this many steps before it.
 REPORT_LAG_STEPS = 2
+# Assertions whose expected value is a field's content: secret when the field is.
+VALUE_ASSERTIONS = frozenset({
+    "expect.to_have_value", "expect.to_have_values", "expect.not_to_have_value", "expect.not_to_have_values",
+})
+_ERROR_CHARS = 4000
 SECRET_SELECTOR = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|otp|\bpin\b|cvc|cvv|api.?key", re.I)
 
 
@@ -64,25 +71,37 @@ def location_from(frame: Any, root: str | None) -> str | None:
     while frame is not None:
         filename = frame.f_code.co_filename
         if not filename.startswith(_INTERNAL_DIRS):
-            try:
-                shown = os.path.relpath(filename, root) if root else os.path.relpath(filename)
-            except ValueError:
-                shown = filename
-            return f"{shown}:{frame.f_lineno}"
+            return f"{_shown_path(filename, root or os.getcwd())}:{frame.f_lineno}"
         frame = frame.f_back
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown_path(filename: str, base: str) -> str:
+    # Every step asks, for the same few test files: relpath (two abspaths each) is most of the
+    # cost of locating a step.
+    try:
+        return os.path.relpath(filename, base)
+    except ValueError:
+        return filename
 
 
 class RunRecorder:
     """The steps of one test run, in memory until the run ends."""
 
-    def __init__(self, run: TestRun, root: str | None = None) -> None:
+    def __init__(self, run: TestRun, root: str | None = None, secrets: Secrets | None = None) -> None:
         self.run = run
         self.root = root
+        # What is secret in this run (on top of the session's): every record of it is redacted
+        # with these before it is stored or streamed.
+        self.secrets = secrets if secrets is not None else Secrets()
         self.typed: dict[str, set[bool]] = {}
         self.in_flight: Step | None = None
         self.reached: dict[int, Fingerprint] = {}  # step number -> what the page reported it reached
         self._raw_values: dict[int, Any] = {}
+        # Each failed step's whole error: redacted whole at the end of the run, then cut short, so
+        # that a cut never leaves a piece of a secret learned later.
+        self._full_errors: dict[int, str] = {}
 
     def begin(self, action: Action) -> Step:
         step = Step(
@@ -92,14 +111,22 @@ class RunRecorder:
         self.run.steps.append(step)
         if action.value is not None:
             self._raw_values[step.step_number] = action.value
+            self.secrets.learn(action.value)  # goto("http://user:PASSWORD@...?token=...")
         return step
 
     def end(self, step: Step, started: float, url: str | None, error: BaseException | None) -> None:
         step.duration_ms = round((time.perf_counter() - started) * 1000.0, 2)
+        self.secrets.learn(url)
         step.url = url
         step.success = error is None
         if error is not None:
-            step.error = first_line(error) if not str(error).strip() else str(error)[:4000]
+            if not str(error).strip():
+                step.error = first_line(error)
+            else:
+                self._full_errors[step.step_number] = str(error)
+                # Shown live (the stream) until the run ends: masked with what is known now and
+                # with the step's own typed value, unless the page said it is no secret.
+                step.error = self.secrets.text(str(error), self._unconfirmed(step))[:_ERROR_CHARS]
 
     def steps_for_report(self) -> list[Step]:
         """The steps a page report may belong to, likeliest first: the one in flight, then the last
@@ -109,15 +136,60 @@ class RunRecorder:
         found += [s for s in done if s.success]
         return [s for s in found if s.selector and s.step_number not in self.reached]
 
-    def on_typed(self, shape: str, secret: bool) -> None:
+    def on_typed(self, shape: str, secret: bool, value: Any = None, field: Any = None) -> None:
         self.typed.setdefault(shape, set()).add(bool(secret))
+        if secret and isinstance(value, str) and value:
+            # What was typed into a password, one-time-code or card field: a secret of the run.
+            self.secrets.typed(str(field) if field else None, value)
 
     def finish_values(self) -> None:
-        """Put the recorded values into the steps, masked where they may be secrets."""
-        for step in self.run.steps:
+        """Put the recorded values into the steps, masked where they may be secrets, then redact
+        every step with all that the run has learned to be secret."""
+        # Typed values first: what they make secret decides how an assertion on the field is shown.
+        for step in sorted(self.run.steps, key=lambda s: s.action not in TYPED_ACTIONS):
             if step.step_number in self._raw_values:
-                step.value = self._shown_value(step, self._raw_values[step.step_number])
+                raw = self._raw_values[step.step_number]
+                step.value = self._shown_value(step, raw)
+                if step.value == MASK and (step.action in TYPED_ACTIONS or step.action in VALUE_ASSERTIONS):
+                    self.secrets.add(raw)  # masked here: masked wherever else it shows too
         self._raw_values.clear()
+        for step in self.run.steps:
+            full = self._full_errors.get(step.step_number)
+            if full is not None:
+                step.error = self.secrets.text(full)[:_ERROR_CHARS]
+        self._full_errors.clear()
+        self.run.steps[:] = [self._redacted(step) for step in self.run.steps]
+
+    def steps_json(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Steps as the live stream shows them (``Step.to_json()``), redacted with what is known now."""
+        shown = []
+        for data in steps:
+            number = data.get("stepNumber") if isinstance(data, dict) else None
+            extra = self._unconfirmed_value(number) if isinstance(number, int) else []
+            shown.append(self.secrets.step(data, extra) if isinstance(data, dict) else {})
+        return shown
+
+    def _redacted(self, step: Step) -> Step:
+        data = step.to_json()
+        redacted = self.secrets.step(data)
+        if redacted == data:
+            return step
+        try:
+            return Step.model_validate(redacted)
+        except Exception:  # never keep what could not be redacted
+            return Step(step_number=step.step_number, action=step.action, success=step.success,
+                        started_at=step.started_at, duration_ms=step.duration_ms, value=MASK, error=MASK)
+
+    def _unconfirmed(self, step: Step) -> list[str]:
+        return self._unconfirmed_value(step.step_number) if step.action in TYPED_ACTIONS else []
+
+    def _unconfirmed_value(self, number: int) -> list[str]:
+        """The step's typed value while it is not known to be no secret: its own error and call log
+        must not show it before the end of the run decides."""
+        raw = self._raw_values.get(number)
+        if not isinstance(raw, str) or self.typed.get(value_shape(raw)) == {False}:
+            return []
+        return [raw]
 
     def _shown_value(self, step: Step, value: Any) -> Any:
         looks_secret = bool(step.selector and SECRET_SELECTOR.search(step.selector))
@@ -127,9 +199,15 @@ class RunRecorder:
             return value if self.typed.get(value_shape(value)) == {False} else MASK
         if step.action == "press" and looks_secret:
             return MASK
+        if step.action in VALUE_ASSERTIONS and (looks_secret or self._holds_secret(step)):
+            return MASK  # the expected content of a secret field is the secret, or a guess at it
         if step.action == "set_input_files":
             return _file_names(value)
         return value if isinstance(value, str | int | float | bool | list) else repr(value)[:200]
+
+    def _holds_secret(self, step: Step) -> bool:
+        """Did the field of this assertion show a known secret (its error says what it received)?"""
+        return self.secrets.shows(self._full_errors.get(step.step_number) or step.error or "")
 
 
 def _file_names(value: Any) -> Any:
@@ -149,6 +227,8 @@ class Layer:
     def __init__(self, policy: Policy | None = None, on_error: Callable[[str], None] | None = None) -> None:
         self.policy = policy or Policy()
         self.current: RunRecorder | None = None
+        # The session's secrets (the database password): each run's secrets are added to these.
+        self.secrets = Secrets()
         self._on_error = on_error
         self._script: str | None = None
         # Called with each browser context the layer instruments (the live stream watches them).
@@ -233,7 +313,9 @@ class Layer:
             if recorder is None or not isinstance(payload, dict):
                 return
             if payload.get("kind") == "typed":
-                recorder.on_typed(str(payload.get("shape")), bool(payload.get("secret")))
+                self._safely(lambda: recorder.on_typed(
+                    str(payload.get("shape")), bool(payload.get("secret")), payload.get("value"),
+                    payload.get("field")))
             elif payload.get("kind") == "element":
                 self._safely(lambda: self._on_element(payload.get("fingerprint")))
 

@@ -9,6 +9,7 @@ follows its healed parent: the healed list's selector with the rest of the chain
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,12 +62,19 @@ class SetMemory(KeyedMemory[SetFingerprint, ListHeal]):
 def list_prefixes(selector: str) -> list[str]:
     """The parts of ``selector`` that are lists, longest first: the part before each narrowing
     clause (``nth=``, ``internal:has-text=``...), and never across a frame boundary."""
+    return list(_list_prefixes(selector))
+
+
+@functools.lru_cache(maxsize=4096)
+def _list_prefixes(selector: str) -> tuple[str, ...]:
+    # Asked before every action on every locator (the list-following drift check): parsing the
+    # selector each time cost more than the rest of that check.
     clauses = split_clauses(selector)
     out: list[str] = []
     for i in range(1, len(clauses)):
         if clauses[i].engine in _NARROWING and clauses[i - 1].engine not in _NARROWING:
             out.append(" >> ".join(c.source for c in clauses[:i]))
-    return [p for p in reversed(out) if "enter-frame" not in p]
+    return tuple(p for p in reversed(out) if "enter-frame" not in p)
 
 
 def python_locator(selector: str) -> str:

@@ -5,8 +5,9 @@
   const fingerprintOf = FINGERPRINT_FN;
   const report = (payload) => {
     const fn = window.__irlReport;
-    if (typeof fn !== 'function') return;
-    try { const p = fn(payload); if (p && p.catch) p.catch(() => {}); } catch (e) { /* page closing */ }
+    if (typeof fn !== 'function') return false;
+    try { const p = fn(payload); if (p && p.catch) p.catch(() => {}); } catch (e) { return false; /* page closing */ }
+    return true;
   };
 
   // Settling: pending short timers, requests in flight, time of the last DOM change.
@@ -65,15 +66,88 @@
     known.add(el);
     try { report({ kind: 'element', fingerprint: fingerprintOf(el) }); } catch (e) { /* never break the page */ }
   };
-  const secret = (el) => el.tagName === 'INPUT' && (String(el.type).toLowerCase() === 'password'
-    || /password|one-time-code|cc-number|cc-csc/i.test(el.getAttribute('autocomplete') || ''));
+  // Secret fields: password, one-time-code and card fields. A field that was one once stays one
+  // (a "show password" toggle must not make what is typed next public), and so does the host of
+  // a shadow root that holds one (its own `value` is the secret).
+  const SECRET_AUTOCOMPLETE = /password|one-time-code|cc-number|cc-csc|cc-exp/i;
+  const wasSecret = new WeakSet();
+  const secretNow = (el) => el.tagName === 'INPUT' && (String(el.type).toLowerCase() === 'password'
+    || SECRET_AUTOCOMPLETE.test(el.getAttribute('autocomplete') || ''));
+  const markSecret = (el) => {
+    for (let node = el; node && !wasSecret.has(node); ) {
+      wasSecret.add(node);
+      const root = node.getRootNode ? node.getRootNode() : null;
+      node = root && root !== node && root.host ? root.host : null;
+    }
+  };
+  const secret = (el) => {
+    if (secretNow(el)) markSecret(el);
+    return wasSecret.has(el);
+  };
   const shape = (v) => v.length + ':' + v.slice(0, 16) + ':' + v.slice(-16);
+  // A field's key, so that the layer tells one field's successive values (each key typed) from
+  // another field's: unique across documents and frames.
+  const docKey = Math.random().toString(36).slice(2, 10);
+  const fieldKeys = new WeakMap();
+  let fieldCount = 0;
+  const fieldKey = (el) => {
+    let key = fieldKeys.get(el);
+    if (!key) { key = docKey + ':' + (++fieldCount); fieldKeys.set(el, key); }
+    return key;
+  };
+  const valueOf = (el) => 'value' in el ? String(el.value) : el.isContentEditable ? (el.textContent || '') : null;
+  // A secret's value goes to the layer (in this process only): it masks it wherever it shows.
+  // What each field last reported. A report is a round trip through the test process, and the
+  // `change` that commits what the field's last `input` already reported tells the layer nothing
+  // new: it is not sent. (Only `change`: a later `input` of the same value may be another test's
+  // typing, which that test's record must hear of.)
+  const lastTyped = new WeakMap();
+  const reportTyped = (el, value, isSecret, event) => {
+    const key = (isSecret ? 's:' : 'p:') + value;
+    if (event === 'change' && lastTyped.get(el) === key) return;
+    const sent = report(isSecret
+      ? { kind: 'typed', secret: true, shape: shape(value), value, field: fieldKey(el) }
+      : { kind: 'typed', secret: false, shape: shape(value) });
+    if (sent) lastTyped.set(el, key);
+  };
   const typed = (event) => {
     const el = event.composedPath ? event.composedPath()[0] : event.target;
     if (!el || el.nodeType !== 1) return;
-    const value = 'value' in el ? String(el.value) : el.isContentEditable ? (el.textContent || '') : null;
-    if (value !== null) report({ kind: 'typed', secret: secret(el), shape: shape(value) });
+    const value = valueOf(el);
+    if (value !== null) reportTyped(el, value, secret(el), event.type);
   };
+  // A field switched to or from a secret one (type=password <-> text): it is secret from then
+  // on, and what it holds now was typed into a secret (or is about to be shown as one).
+  const retyped = (records) => {
+    for (const record of records) {
+      const el = record.target;
+      if (record.type !== 'attributes' || !el || el.tagName !== 'INPUT') continue;
+      if (record.attributeName !== 'type' && record.attributeName !== 'autocomplete') continue;
+      const old = String(record.oldValue || '');
+      const wasOne = record.attributeName === 'type' ? old.toLowerCase() === 'password'
+        : SECRET_AUTOCOMPLETE.test(old);
+      if (wasOne) markSecret(el);
+      if (secret(el) && el.value) reportTyped(el, String(el.value), true);
+    }
+  };
+  // Closed shadow roots hide their fields from the window's listeners (an event leaving one is
+  // retargeted to its host): each root a page attaches is listened to as well, for input only.
+  const watchRoot = (root) => {
+    root.addEventListener('input', typed, { capture: true, passive: true });
+    root.addEventListener('change', typed, { capture: true, passive: true });
+    new MutationObserver((records) => { try { retyped(records); } catch (e) { /* never break the page */ } })
+      .observe(root, { subtree: true, attributeFilter: ['type', 'autocomplete'], attributeOldValue: true });
+  };
+  const nativeAttachShadow = Element.prototype.attachShadow;
+  if (typeof nativeAttachShadow === 'function' && !nativeAttachShadow.__irlWatching) {
+    const attachShadow = function (init) {
+      const root = nativeAttachShadow.apply(this, arguments);
+      try { if (init && init.mode === 'closed') watchRoot(root); } catch (e) { /* never break the page */ }
+      return root;
+    };
+    Object.defineProperty(attachShadow, '__irlWatching', { value: true });
+    Element.prototype.attachShadow = attachShadow;
+  }
   // Adding a listener that is still there is a no-op, so listening again is always safe.
   const listen = () => {
     for (const type of ['pointerdown', 'mousedown', 'keydown', 'input']) {
@@ -93,10 +167,12 @@
     watched.add(doc);
     lastChange = performance.now();  // what changed before it was watched is unknown
     let root = doc.documentElement;
-    new MutationObserver(() => {
+    new MutationObserver((records) => {
       lastChange = performance.now();
       if (doc.documentElement !== root) { root = doc.documentElement; listen(); }
-    }).observe(doc, { subtree: true, childList: true, attributes: true, characterData: true });
+      try { retyped(records); } catch (e) { /* never break the page */ }
+    }).observe(doc, { subtree: true, childList: true, attributes: true, attributeOldValue: true,
+                      characterData: true });
   };
   Object.defineProperty(window, '__irlObserving', { value: watch });
   watch(document);

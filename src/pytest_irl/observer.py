@@ -4,7 +4,10 @@ It only watches, and tells the layer three things without costing an action a ro
 - which element a trusted event (the test's own click or typing) reached, as a fingerprint with
   the pool of its look-alikes, so that every successful action teaches the layer what its
   locator's element looks like and what it must not be mistaken for;
-- whether a field that received input is a secret (masking);
+- whether a field that received input is a secret (masking), and, when it is, its value: the
+  layer masks that value wherever else it shows (redact.py). A field stays secret once it was
+  one (a "show password" toggle), a field switched to a secret reports what it holds, and
+  fields in closed shadow roots are watched too (the observer keeps each root a page attaches);
 - whether the page has settled: no pending short timers, no requests in flight, no recent DOM
   changes — the healer waits for that before it looks for a replacement, so that a late
   element is waited for instead of being healed to a look-alike.

@@ -137,7 +137,9 @@ def _make_recording(config: pytest.Config) -> Any:
     try:
         location = resolve(config.getoption("irl_db"), config.rootpath)
     except BadDatabaseUrl as exc:
-        raise pytest.UsageError(f"--irl-db: {exc}") from None
+        from .redact import database_error
+
+        raise pytest.UsageError(f"--irl-db: {database_error(exc, config.getoption('irl_db'))}") from None
     settings = _heal_settings(config)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "irl_session_id" in workerinput:

@@ -16,9 +16,11 @@ from .lists import ListFollowingHealer, Lists
 from .memory import Memory
 from .models import TestRun, utcnow
 from .policy import Policy
+from .redact import Secrets
 from .reruns import ATTEMPT
 from .store import StoreLocation, Writer
 from .store.embedded import PGDATA
+from .store.url import ENV_VAR
 
 if TYPE_CHECKING:
     from .store.db import Database
@@ -46,6 +48,11 @@ class Recording:
         self.lists = Lists(self.healer, persist=self._persist_list)
         self.layer = Layer(Policy(ListFollowingHealer(self.healer, self.lists)), on_error=self._note_problem)
         self.layer._irl_lists = self.lists  # type: ignore[attr-defined]
+        # The session's secrets: the database password, however it was given (also malformed).
+        self.secrets = self.layer.secrets
+        self.secrets.learn_database_url(config.getoption("irl_db", None))
+        self.secrets.learn_database_url(location.url)
+        self.secrets.learn_database_url(os.environ.get(ENV_VAR))
         self.writer: Writer | None = None
         self.runs_recorded = 0
         self.problems: list[str] = []
@@ -67,7 +74,9 @@ class Recording:
         # Every process writes the session row (idempotent), so a worker's runs never wait for it.
         self.writer.submit("session", {
             "id": self.session_id, "started_at": utcnow(), "host": socket.gethostname(),
-            "rootdir": str(self.config.rootpath), "args": list(self.config.invocation_params.args),
+            "rootdir": str(self.config.rootpath),
+            # --irl-db's password (the README's CI pattern) must not be stored with the arguments.
+            "args": self.secrets.args(self.config.invocation_params.args),
         })
 
     def finish(self, exitstatus: int) -> None:
@@ -80,8 +89,8 @@ class Recording:
                 "id": self.session_id, "finished_at": utcnow(), "exit_status": int(exitstatus),
             })
         self.writer.close()
-        for line in self.writer.rejected:
-            self._note_problem(f"the database refused spool file {line} (set aside, not retried)")
+        for line in self.writer.notices:
+            self._note_problem(line)
 
     def interrupt_runs(self, worker: str | None) -> None:
         """Mark this controller's unfinished runs (of ``worker``, or all) as interrupted."""
@@ -94,12 +103,9 @@ class Recording:
         writer = self.writer
         if writer is None:
             return None
-        if writer.failure:
-            return (
-                f"irl: {writer.failure}; {writer.spooled} write(s) kept in {self.location.spool_dir}"
-                " -- `irl sync` (or the next run) stores them",
-                {"yellow": True},
-            )
+        summary = writer.summary()  # what was kept and what was lost, when not all was stored
+        if summary is not None:
+            return summary, {"yellow": True}
         if not self.is_controller or (not self.runs_recorded and not self._has_workers()):
             return None
         where = self.location.describe()
@@ -160,8 +166,8 @@ class Recording:
         marker = item.get_closest_marker("irl")
         self.healer.enabled = bool(marker.kwargs.get("heal", True)) if marker is not None else True
         self.healer.nodeid = item.nodeid
-        self.layer.current = RunRecorder(run, root=str(self.config.rootpath))
-        self._submit_run(run)
+        self.layer.current = RunRecorder(run, root=str(self.config.rootpath), secrets=Secrets(self.secrets))
+        self._submit_run(run, self.layer.current.secrets)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -190,11 +196,12 @@ class Recording:
                 score = "" if record.score is None else f"  (score {record.score:.2f}, {record.strategy})"
                 where = record.location or "?"
                 terminalreporter.write_line(f"{where}: {record.original} -> {record.suggested}{score}")
+        # Printed lines pass the same redaction as stored ones (a CI log is kept and shared too).
         line = self.summary_line()
         if line is not None:
-            terminalreporter.write_line(line[0], **line[1])
+            terminalreporter.write_line(self.secrets.text(line[0]), **line[1])
         for problem in self.problems[:3]:
-            terminalreporter.write_line(f"irl: {problem}", yellow=True)
+            terminalreporter.write_line(self.secrets.text(f"irl: {problem}"), yellow=True)
 
     # internals -------------------------------------------------------------------------------
     def _apply_report(self, run: TestRun, report: pytest.TestReport) -> None:
@@ -213,8 +220,10 @@ class Recording:
         self._runs.pop(nodeid, None)
         started = self._started.pop(nodeid, time.perf_counter())
         recorder = self.layer.current
+        secrets = Secrets(self.secrets)
         if recorder is not None and recorder.run is run:
             recorder.finish_values()
+            secrets = recorder.secrets
             self.layer.current = None
         if run.status == "running":  # setup and teardown passed but the test body never ran
             run.status = "passed"
@@ -222,12 +231,17 @@ class Recording:
         run.flaky = run.status == "passed" and run.attempt > 1
         run.finished_at = utcnow()
         run.duration_ms = round((time.perf_counter() - started) * 1000.0, 1)
-        self._submit_run(run)
+        self._submit_run(run, secrets)
         self.runs_recorded += 1
 
-    def _submit_run(self, run: TestRun) -> None:
-        if self.writer is not None:
-            self.writer.submit("run", run.model_dump(mode="json"))
+    def _submit_run(self, run: TestRun, secrets: Secrets) -> None:
+        """Hand ``run`` to the writer, redacted: what the database, the spool and ``irl`` see."""
+        if self.writer is None:
+            return
+        data = secrets.run(run.model_dump(mode="json"))
+        if isinstance(data.get("error"), str):
+            data["error"] = data["error"][-_ERROR_CHARS:]  # cut after redaction, never before
+        self.writer.submit("run", data)
 
 
 def _browser_name(item: pytest.Item) -> str | None:
@@ -239,7 +253,8 @@ def _browser_name(item: pytest.Item) -> str | None:
 
 
 def _error_text(report: pytest.TestReport) -> str:
+    """The report's whole text: it is cut to its last _ERROR_CHARS once it has been redacted."""
     text = getattr(report, "longreprtext", "") or ""
     if hasattr(report, "wasxfail") and not text:
         text = f"xfail: {report.wasxfail}"
-    return text[-_ERROR_CHARS:]
+    return text

@@ -21,3 +21,16 @@ class XdistIntegration:
         # A worker that crashed (SIGKILL, segfault) never finishes its current test's row.
         if error:
             self.recording.interrupt_runs(str(node.gateway.id))
+        # A worker's terminal output is never shown: what its writer kept or lost is told here.
+        outcome = getattr(node, "workeroutput", {}).get("irl_writer")
+        writer = self.recording.writer
+        if outcome and writer is not None:
+            writer.absorb(str(node.gateway.id), outcome)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        # On a worker: after the recording closed its writer, before xdist sends workeroutput.
+        workeroutput = getattr(session.config, "workeroutput", None)
+        writer = self.recording.writer
+        if workeroutput is not None and writer is not None:
+            workeroutput["irl_writer"] = writer.outcome()

@@ -51,8 +51,18 @@ ON CONFLICT (id) DO UPDATE SET
 """
 
 
+# A server that vanishes without closing the connection (a TCP black hole) fails the pending
+# statement after about this long instead of leaving the writer waiting forever.
+TCP_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
+TCP_USER_TIMEOUT_MS = 30_000
+
+
 def connect(url: str, **kwargs: Any) -> psycopg.Connection:
     kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+    for key, value in TCP_KEEPALIVE.items():
+        kwargs.setdefault(key, value)
+    if psycopg.pq.version() >= 120000:
+        kwargs.setdefault("tcp_user_timeout", TCP_USER_TIMEOUT_MS)
     kwargs.setdefault("application_name", "pytest-irl")
     return psycopg.connect(url, **kwargs)
 

@@ -29,6 +29,11 @@ class StoreLocation:
     def spool_dir(self) -> Path:
         return self.state_dir / "spool"
 
+    @property
+    def target(self) -> str:
+        """This store's identity, without a password: what spooled writes are tagged with."""
+        return target_identity(self)
+
     def describe(self) -> str:
         return "embedded Postgres in " + str(self.state_dir) if self.embedded else redact(self.url or "")
 
@@ -71,3 +76,66 @@ def resolve(explicit: str | None, base_dir: Path) -> StoreLocation:
     if url is None:
         return StoreLocation(None, state_dir)
     return StoreLocation(check_url(url), state_dir)
+
+
+EMBEDDED_TARGET = "embedded:"
+
+
+def target_identity(location: StoreLocation) -> str:
+    """Which database ``location`` writes to, as spooled writes record it: never a password.
+
+    A URL becomes ``postgresql://user@host:port/dbname`` (libpq's defaults and PG* variables
+    filled in, so that two spellings of one database agree; a search_path in ``options`` is
+    kept, since it decides which tables are written). The embedded store is
+    ``embedded:<state dir>``.
+    """
+    if location.url is None:
+        return EMBEDDED_TARGET + str(Path(location.state_dir).resolve())
+    from urllib.parse import quote
+
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = {k: str(v) for k, v in conninfo_to_dict(location.url).items() if v is not None}
+    env = os.environ
+    user = params.get("user") or env.get("PGUSER") or _os_user()
+    host = (params.get("host") or params.get("hostaddr") or env.get("PGHOST") or env.get("PGHOSTADDR")
+            or "local")
+    port = params.get("port") or env.get("PGPORT") or "5432"
+    dbname = params.get("dbname") or env.get("PGDATABASE") or user
+    identity = (f"postgresql://{quote(user, safe='')}@{quote(host, safe='.,:[]')}:{port}"
+                f"/{quote(dbname, safe='')}")
+    service = params.get("service") or env.get("PGSERVICE")
+    if service:
+        identity += f"?service={quote(service, safe='')}"
+    search_path = _search_path(params.get("options") or env.get("PGOPTIONS") or "")
+    if search_path:
+        identity += ("&" if "?" in identity else "?") + f"search_path={quote(search_path, safe=',')}"
+    return identity
+
+
+def same_target(spooled: str, current: str) -> bool:
+    """Whether a write spooled for ``spooled`` belongs in the database ``current``.
+
+    Any embedded target matches the embedded store: a spool always lives in the state folder of
+    its embedded store, so a project folder that moved still finds its own writes.
+    """
+    if spooled.startswith(EMBEDDED_TARGET) and current.startswith(EMBEDDED_TARGET):
+        return True
+    return spooled == current
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container with an unnamed uid): libpq would fail too
+        return "?"
+
+
+def _search_path(options: str) -> str:
+    """The ``search_path`` set by ``-c search_path=...`` in libpq's ``options``, else ''."""
+    import re
+
+    match = re.search(r"(?:-c\s*|--)search_path=(\S+)", options)
+    return match[1].replace("\\ ", " ").strip("'\"") if match else ""

@@ -13,6 +13,8 @@ from ..models import Step, TestRun
 # Finished runs stay viewable (last frame, full step list) until the session ends; past this many,
 # the oldest finished ones are forgotten so that a long session's memory stays bounded.
 KEEP_FINISHED = 1000
+# Redacts a list of steps as ``Step.to_json()`` gives them (RunRecorder.steps_json).
+Redact = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 # A run counts as watched while a viewer has asked for a frame within this many seconds.
 WATCHED_FOR_S = 2.0
 
@@ -38,8 +40,11 @@ class RunStream:
     viewer, and a slow viewer simply misses frames: nothing queues up.
     """
 
-    def __init__(self, run: TestRun) -> None:
+    def __init__(self, run: TestRun, redact: Redact | None = None) -> None:
         self.run = run
+        # The run's redaction (redact.py): applied to the steps on every answer, not once when a
+        # step is serialized, since a secret may be learned after its step ended.
+        self.redact = redact
         self.finished = False
         self.source: str | None = None  # where its frames come from: "screenshots", "screencast"...
         self._frame: Frame | None = None
@@ -117,12 +122,20 @@ class RunStream:
             "nodeid": run.nodeid,
             "status": run.status,
             "finished": self.finished,
-            "steps": steps[since:],
+            "steps": self._shown(steps[since:]),
             "stepsFrom": since,
             "stepCount": len(steps),
             "frameSeq": frame.seq if frame is not None else 0,
             "source": self.source,
         }
+
+    def _shown(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.redact is None:
+            return steps
+        try:
+            return self.redact(steps)
+        except Exception:  # nothing that could not be redacted is served
+            return [{"stepNumber": s.get("stepNumber"), "action": s.get("action")} for s in steps]
 
     def _steps(self) -> list[dict[str, Any]]:
         # Every step but the last is over (the test's thread runs one action at a time) and is
@@ -158,11 +171,11 @@ class Hub:
         self._lock = threading.Lock()
         self._keep_finished = keep_finished
 
-    def add(self, run: TestRun) -> RunStream:
+    def add(self, run: TestRun, redact: Redact | None = None) -> RunStream:
         with self._lock:
             stream = self._runs.get(str(run.id))
             if stream is None:
-                stream = self._runs[str(run.id)] = RunStream(run)
+                stream = self._runs[str(run.id)] = RunStream(run, redact)
                 self._forget_old()
             return stream
 

@@ -127,7 +127,7 @@ class Streamer:
             known = self.hub.get(run_id)
             if known is not None and known.finished:
                 return
-            stream = self._live[run_id] = self.hub.add(run)
+            stream = self._live[run_id] = self.hub.add(run, redact=recorder.steps_json)
         pages = self._pages.setdefault(run_id, [])
         if any(p is page for p in pages):
             return

@@ -1,0 +1,181 @@
+"""The wrappers' recorded actions: each user-facing action becomes an :class:`Action` that
+``Layer.run`` records as a step and runs through the retry-and-heal policy."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from playwright.sync_api import Locator
+
+from .policy import DEFAULT_TIMEOUT_MS, Action
+from .wrapping import unwrap, wrap
+
+if TYPE_CHECKING:
+    from .layer import Layer
+
+# Locator methods that are steps. Reads are steps too: a test that reads a renamed element breaks
+# just like one that clicks it.
+LOCATOR_ACTIONS = (
+    "click", "dblclick", "tap", "fill", "clear", "press", "press_sequentially", "type", "check",
+    "uncheck", "set_checked", "select_option", "select_text", "hover", "focus", "set_input_files",
+    "drag_to", "dispatch_event", "scroll_into_view_if_needed", "text_content", "inner_text",
+    "inner_html", "input_value", "get_attribute", "wait_for",
+)
+# The same actions on Page and Frame, which take a selector as their first argument.
+SELECTOR_ACTIONS = (
+    "click", "dblclick", "tap", "fill", "press", "type", "check", "uncheck", "set_checked",
+    "select_option", "hover", "focus", "set_input_files", "dispatch_event", "text_content",
+    "inner_text", "inner_html", "input_value", "get_attribute",
+)
+NAVIGATIONS = ("goto", "reload", "go_back", "go_forward")
+# Queries about a list: steps that learn the set it matched (see lists.py).
+LIST_QUERIES = ("count", "all")
+
+# The argument that is worth recording, by action (position in *args, keyword name).
+_VALUE_ARG = {
+    "fill": (0, "value"), "type": (0, "text"), "press_sequentially": (0, "text"), "press": (0, "key"),
+    "select_option": (0, "value"), "set_checked": (0, "checked"), "get_attribute": (0, "name"),
+    "dispatch_event": (0, "type_"), "goto": (0, "url"), "set_input_files": (0, "files"),
+}
+
+
+def _value_of(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    spec = _VALUE_ARG.get(name)
+    if spec is None:
+        return None
+    position, keyword = spec
+    if len(args) > position:
+        return args[position]
+    for key in (keyword, "label", "index", "element"):
+        if key in kwargs:
+            return kwargs[key]
+    return None
+
+
+def _timeout_settings(impl: Any) -> Any:
+    if hasattr(impl, "_timeout_settings"):
+        return impl._timeout_settings
+    page = getattr(impl, "_page", None) or getattr(getattr(impl, "_frame", None), "_page", None)
+    return getattr(page, "_timeout_settings", None)
+
+
+def _timeout_of(impl: Any, kwargs: dict[str, Any], navigation: bool = False) -> float:
+    explicit = kwargs.get("timeout")
+    settings = _timeout_settings(impl)
+    try:
+        if settings is not None:
+            ms = settings.navigation_timeout(explicit) if navigation else settings.timeout(explicit)
+        else:
+            ms = explicit
+    except Exception:
+        ms = explicit
+    # 0 means "no timeout" to Playwright; a long budget keeps the retry arithmetic simple.
+    return float(ms) if ms else (DEFAULT_TIMEOUT_MS * 1000 if ms == 0 else DEFAULT_TIMEOUT_MS)
+
+
+def _with_timeout(kwargs: dict[str, Any], timeout: float | None) -> dict[str, Any]:
+    return kwargs if timeout is None else {**kwargs, "timeout": timeout}
+
+
+def _is_absence_wait(name: str, kwargs: dict[str, Any]) -> bool:
+    return name in ("wait_for", "wait_for_selector") and kwargs.get("state") in ("hidden", "detached")
+
+
+def locator_action(name: str) -> Callable[..., Any]:
+    """``Locator.<name>`` as a recorded step on the locator."""
+    base = getattr(Locator, name)
+
+    @functools.wraps(base)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if name == "drag_to" and args:
+            args = (unwrap(args[0]), *args[1:])
+
+        def perform(locator: Any, timeout: float | None) -> Any:
+            return base(locator, *args, **_with_timeout(kwargs, timeout))
+
+        layer: Layer = self._irl_layer
+        return layer.run(Action(
+            name=name, perform=perform, target=self._irl_inner, selector=self._impl_obj._selector,
+            timeout_ms=_timeout_of(self._impl_obj, kwargs), healable=not _is_absence_wait(name, kwargs),
+            value=_value_of(name, args, kwargs),
+        ))
+
+    return method
+
+
+def list_query(name: str) -> Callable[..., Any]:
+    """``count()`` / ``all()``: steps that learn the list, and heal it only once it was renamed."""
+    base = getattr(Locator, name)
+
+    @functools.wraps(base)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        from .assertions import query_action
+
+        def perform(locator: Any, _timeout: float | None) -> Any:
+            return base(locator, *args, **kwargs)
+
+        return wrap(query_action(self._irl_layer, name, self._irl_inner, perform), self._irl_layer)
+
+    return method
+
+
+def selector_action(base_class: type, name: str) -> Callable[..., Any]:
+    """``Page.<name>(selector, ...)`` (or Frame's) as a recorded step on ``locator(selector)``."""
+    base = getattr(base_class, name)
+
+    @functools.wraps(base)
+    def method(self: Any, selector: str, *args: Any, **kwargs: Any) -> Any:
+        inner = self._irl_inner
+        target = inner.locator(selector)
+
+        def perform(locator: Any, timeout: float | None) -> Any:
+            if locator is target:
+                return base(inner, selector, *args, **_with_timeout(kwargs, timeout))
+            # A healed target is a locator: same call, minus the page-only ``strict`` flag.
+            options = {k: v for k, v in _with_timeout(kwargs, timeout).items() if k != "strict"}
+            return getattr(Locator, name)(locator, *args, **options)
+
+        layer: Layer = self._irl_layer
+        return layer.run(Action(
+            name=name, perform=perform, target=target, selector=selector,
+            timeout_ms=_timeout_of(self._impl_obj, kwargs), value=_value_of(name, args, kwargs),
+        ))
+
+    return method
+
+
+def navigation(base_class: type, name: str) -> Callable[..., Any]:
+    """``goto`` and friends as a recorded, never-healed step; the response comes back wrapped."""
+    base = getattr(base_class, name)
+
+    @functools.wraps(base)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        inner = self._irl_inner
+
+        def perform(_locator: Any, timeout: float | None) -> Any:
+            return base(inner, *args, **_with_timeout(kwargs, timeout))
+
+        # The response too is wrapped: its ``frame`` is the test's frame.
+        return wrap(self._irl_layer.run(Action(
+            name=name, perform=perform, timeout_ms=_timeout_of(self._impl_obj, kwargs, navigation=True),
+            healable=False, value=_value_of(name, args, kwargs), owner=inner,
+        )), self._irl_layer)
+
+    return method
+
+
+def page_like_actions(base: type) -> dict[str, Callable[..., Any]]:
+    """The recorded actions of Page or Frame."""
+    actions = {name: selector_action(base, name) for name in SELECTOR_ACTIONS if hasattr(base, name)}
+    actions.update({name: navigation(base, name) for name in NAVIGATIONS if hasattr(base, name)})
+    return actions
+
+
+def locator_actions() -> dict[str, Callable[..., Any]]:
+    """The recorded actions of Locator: its actions and reads, and its list queries."""
+    return {
+        **{name: locator_action(name) for name in LOCATOR_ACTIONS if hasattr(Locator, name)},
+        **{name: list_query(name) for name in LIST_QUERIES},
+    }
