@@ -592,7 +592,7 @@ def test_reordered_rows_refuse_when_the_recorded_row_is_gone() -> None:
     assert matches[0].score > 0.95  # same place, same role column, same id: only the row differs
     decision = decide(matches)
     assert decision.chosen is None
-    assert decision.reason.startswith("ambiguous: ") and "context" in decision.reason
+    assert "ambiguous: " in decision.reason and "context" in decision.reason
 
 
 def test_rows_whose_neighbours_match_do_not_stand_in_for_a_removed_row() -> None:
@@ -634,7 +634,7 @@ def test_product_cards_heal_to_the_same_product_and_refuse_when_it_is_gone() -> 
 
     sold_out = [c for c in page if c.context != "Blue mug"]
     decision = decide(rank(ref, sold_out))
-    assert decision.chosen is None and decision.reason.startswith("ambiguous: ")
+    assert decision.chosen is None and "ambiguous: " in decision.reason
 
 
 def test_position_alone_never_wins_even_past_the_margin() -> None:

@@ -65,6 +65,8 @@ FEATURES: tuple[str, ...] = (
     "ids_kept",         # developer identifiers (id, name, test id...) that agree (at most 2) / 2
     "ids_changed",      # the same that conflict (at most 2) / 2
     "partly",           # partial agreements (at most 2) / 2
+    "unresolved",       # 1 when content could not single one contender out (the leader is weighed)
+    "unresolved_lead",  # then: the leader's lead on the full score
 )
 
 
@@ -77,7 +79,7 @@ SIGNS: dict[str, int] = {
     "identified": 1, "agreements": 1, "specific": 1, "stable_id": 1, "unique_name": 1, "tie_margin": 1,
     "position_lead": 1, "contrast": 1, "same_kind": 1, "names_kept": 1, "ids_kept": 1, "partly": 1,
     "conflicts": -1, "unidentified": -1, "by_position": -1, "contrast_lost": -1, "names_changed": -1,
-    "ids_changed": -1,
+    "ids_changed": -1, "unresolved": -1, "unresolved_lead": 1,
 }
 
 

@@ -8,8 +8,8 @@ the rule is conservative, in two stages:
    ``margin`` of the best on that is a contender, and so is every *sibling* of it (same kind,
    identified as firmly: the same "Edit" in every row). Several contenders are told apart on
    content (``tiebreak``: own names and non-generated ids, then row / card text, then
-   neighbours); when content cannot separate them it is a refusal ("ambiguous"). A ``<label>``
-   and the control it labels are one candidate: the control.
+   neighbours); when content cannot separate them, the leader is only weighed ("ambiguous"),
+   never trusted outright. A ``<label>`` and the control it labels are one candidate: the control.
 2. **Accept** it only when the calibrated confidence that it is the element meant reaches the
    operating point (``calibration``: lead over the runner-up, identity agreement and conflicts,
    and the contrastive test against the learned element's look-alikes). The weights are fitted
@@ -81,6 +81,8 @@ class Choice:
     tie_margin: float = 0.0  # content told the contenders apart by this much
     by_position: bool = False  # content could not tell the contenders apart; position did
     position_lead: float = 0.0
+    unresolved: bool = False  # content could not single one out and they differ: the leader
+    unresolved_lead: float = 0.0  # its lead on the full score
 
 
 def effective_score(match: Match) -> float:
@@ -125,8 +127,15 @@ def choose(matches: Sequence[Match], *, margin: float = DEFAULT_MARGIN) -> Choic
     first, second = group[0], group[1]
     ambiguous = (f"ambiguous: {first.effective:.2f} vs {second.effective:.2f} (margin {margin:.2f});"
                  f" {len(group)} contenders, {outcome.detail}")
-    if not outcome.alike:
+    if outcome.gone:
         return Choice(None, ambiguous, seats)
+    if not outcome.alike:
+        # Content did not single one out. The leader is still weighed, never trusted outright:
+        # the confidence sees ``unresolved`` and the leader's lead (often a clear one on the
+        # full score that the margin, set for look-alikes, swallowed), and refuses unless sure.
+        lead = first.effective - second.effective
+        return Choice(first, f"{ambiguous}; the leader weighed", seats, tied=True, unresolved=True,
+                      position_lead=0.0, unresolved_lead=lead)
     # Alike in every content the page shows: only where each one is can tell them apart. That
     # is weak evidence (rows re-sort), so it is weighed, never trusted outright: the confidence
     # sees ``by_position`` and how far ahead on position the nearest one is.
@@ -159,7 +168,10 @@ def features(
     runner_content = max((s.nonpositional for s in others), default=0.0)
     # How clearly it is ahead: on the full score, or, when a tie among repeated items was broken
     # on content, by how much that content set it apart (its total can trail on position then).
-    lead = choice.tie_margin if choice.tied and not choice.by_position else winner.effective - runner
+    if choice.tied and not choice.by_position and not choice.unresolved:
+        lead = choice.tie_margin
+    else:
+        lead = winner.effective - runner
     out: dict[str, float] = {
         "score": match.score,
         "effective": winner.effective,
@@ -170,6 +182,8 @@ def features(
         "tie_margin": choice.tie_margin,
         "by_position": 1.0 if choice.by_position else 0.0,
         "position_lead": choice.position_lead,
+        "unresolved": 1.0 if choice.unresolved else 0.0,
+        "unresolved_lead": choice.unresolved_lead,
     }
     evidence = match.evidence
     if evidence is not None:
@@ -257,6 +271,10 @@ def vetoed(feats: dict[str, float]) -> str | None:
     """
     if feats.get("contrast_lost"):
         return "a learned look-alike resembles the best candidate more than the element does"
+    if feats.get("cold") and feats.get("unresolved"):
+        # Cold, the locator's words are all there is: contenders they cannot tell apart stay a
+        # refusal (on the corpus, weighing them heals fewer cold cases within the budget).
+        return "ambiguous: content cannot tell the contenders apart"
     if feats.get("cold") and feats.get("unidentified"):
         return "no identity evidence: the best candidate's own names differ from the element's"
     return None

@@ -91,6 +91,7 @@ class TieOutcome:
     detail: str
     alike: tuple[Seat, ...] = ()
     margin: float = 0.0  # the winner's lead over the next contender on the level that decided
+    gone: bool = False  # no contender's row / card is the recorded one: the recorded item is gone
 
 
 def seat(match: Match, effective: float) -> Seat:
@@ -173,14 +174,17 @@ def break_tie(group: Sequence[Seat], margin: float) -> TieOutcome:
         if not keys:
             shared = _shared_agreement(alive, level, sims)
             if shared is not None and shared < TIE_AGREEMENT:
-                return TieOutcome(None, f"on {name} none of them agrees with the recorded one ({shared:.2f})")
+                return TieOutcome(None, f"on {name} none of them agrees with the recorded one ({shared:.2f})",
+                                  gone=True)
             continue
         means = [(_mean(s.match, keys, m), s) for s, m in zip(alive, sims, strict=True)]
         scored = sorted(means, key=lambda p: -p[0])
         best = scored[0][0]
         where = ", ".join(keys)
         if best < TIE_AGREEMENT:
-            return TieOutcome(None, f"on {where} the closest agrees only {best:.2f} with the recorded one")
+            # Among repeated items the container says which item: none close means it is gone.
+            return TieOutcome(None, f"on {where} the closest agrees only {best:.2f} with the recorded one",
+                              gone=bool(MUST_AGREE.intersection(keys)))
         runner = max((v for v, s in scored if v <= best - need), default=None)
         alive = [s for v, s in scored if v > best - need]
         used.append(name)
