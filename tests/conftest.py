@@ -15,6 +15,9 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from pytest_irl.layer import Layer, RunRecorder
+from pytest_irl.models import TestRun
+
 SERVICE_ENV = "IRL_TEST_DATABASE_URL"
 PAGES = Path(__file__).parent / "pages"
 
@@ -93,3 +96,11 @@ def pages_url() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture
+def layer() -> Layer:
+    """A layer recording into one in-memory run, for tests that wrap raw Playwright objects."""
+    recording = Layer()
+    recording.current = RunRecorder(TestRun(session_id="00000000-0000-4000-8000-000000000001", nodeid="t"))
+    return recording

@@ -6,18 +6,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Frame, FrameLocator, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from pytest_irl.layer import MASK, Layer, RunRecorder
-from pytest_irl.models import TestRun
+from pytest_irl.layer import MASK, Layer
 from pytest_irl.proxy import IrlLocator, IrlPage
-
-SESSION = "00000000-0000-4000-8000-000000000001"
-
-
-@pytest.fixture
-def layer() -> Layer:
-    layer = Layer()
-    layer.current = RunRecorder(TestRun(session_id=SESSION, nodeid="t"))
-    return layer
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Request
 
-from pytest_irl.layer import Layer, RunRecorder
-from pytest_irl.models import TestRun
+from pytest_irl.layer import Layer
 from pytest_irl.proxy import (
     IrlBrowserContext,
     IrlConsoleMessage,
@@ -24,7 +23,6 @@ from pytest_irl.proxy import (
     _listener_for,
 )
 
-SESSION = "00000000-0000-4000-8000-000000000016"
 HOST = "http://app.irl.test"
 FORM = (
     '<input id="name" placeholder="Your name">'
@@ -32,12 +30,6 @@ FORM = (
 )
 OPENER = '<a id="open" href="/popup" target="_blank">open</a>'
 
-
-@pytest.fixture
-def layer() -> Layer:
-    layer = Layer()
-    layer.current = RunRecorder(TestRun(session_id=SESSION, nodeid="t"))
-    return layer
 
 
 def _serve(context: BrowserContext) -> None:
