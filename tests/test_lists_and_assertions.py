@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from pytest_irl.healer import Healer, HealSettings
-from pytest_irl.layer import Layer, RunRecorder
-from pytest_irl.lists import ListFollowingHealer, Lists
+from pytest_irl.layer import RunRecorder
+from pytest_irl.lists import Lists
 from pytest_irl.memory import Memory
 from pytest_irl.models import Step, TestRun
-from pytest_irl.policy import Policy
+from pytest_irl.wiring import build_layer
 
 SESSION = "00000000-0000-4000-8000-000000000006"
 HOST = "http://lists.irl.test"
@@ -24,11 +24,10 @@ class Rig:
     def __init__(self, context: BrowserContext) -> None:
         self.memory = Memory()
         self.memory.loaded.set()
-        self.healer = Healer(self.memory)
+        self.layer = build_layer(self.memory)
+        self.lists: Lists = self.layer._irl_lists  # type: ignore[attr-defined]
+        self.healer: Healer = self.lists.healer
         self.healer.nodeid = "tests/test_lists_and_assertions.py::t"
-        self.lists = Lists(self.healer)
-        self.layer = Layer(Policy(ListFollowingHealer(self.healer, self.lists)))
-        self.layer._irl_lists = self.lists  # type: ignore[attr-defined]
         self.layer.current = RunRecorder(TestRun(session_id=SESSION, nodeid=self.healer.nodeid))
         self.pages: dict[str, str] = {}
         context.route(f"{HOST}/**", lambda route: route.fulfill(

@@ -30,6 +30,8 @@ SELECTOR_ACTIONS = (
     "inner_text", "inner_html", "input_value", "get_attribute",
 )
 NAVIGATIONS = ("goto", "reload", "go_back", "go_forward")
+# Not steps, but the end of a document: what was asked about its elements is answered first.
+DOCUMENT_ENDS = ("set_content", "close")
 # Queries about a list: steps that learn the set it matched (see lists.py).
 LIST_QUERIES = ("count", "all")
 
@@ -157,6 +159,8 @@ def navigation(base_class: type, name: str) -> Callable[..., Any]:
         def perform(_locator: Any, timeout: float | None) -> Any:
             return base(inner, *args, **_with_timeout(kwargs, timeout))
 
+        # What the last steps asked about their elements is answered before the document goes.
+        self._irl_layer.settle_learning()
         # The response too is wrapped: its ``frame`` is the test's frame.
         return wrap(self._irl_layer.run(Action(
             name=name, perform=perform, timeout_ms=_timeout_of(self._impl_obj, kwargs, navigation=True),
@@ -166,10 +170,23 @@ def navigation(base_class: type, name: str) -> Callable[..., Any]:
     return method
 
 
+def settling_first(base_class: type, name: str) -> Callable[..., Any]:
+    """A call that replaces or closes the document, after the learning questions are answered."""
+    base = getattr(base_class, name)
+
+    @functools.wraps(base)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        self._irl_layer.settle_learning()
+        return base(self._irl_inner, *args, **kwargs)
+
+    return method
+
+
 def page_like_actions(base: type) -> dict[str, Callable[..., Any]]:
     """The recorded actions of Page or Frame."""
     actions = {name: selector_action(base, name) for name in SELECTOR_ACTIONS if hasattr(base, name)}
     actions.update({name: navigation(base, name) for name in NAVIGATIONS if hasattr(base, name)})
+    actions.update({name: settling_first(base, name) for name in DOCUMENT_ENDS if hasattr(base, name)})
     return actions
 
 

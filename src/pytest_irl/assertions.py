@@ -71,6 +71,7 @@ def lists_for(layer: Layer) -> Lists:
     found = getattr(layer, "_irl_lists", None)
     if found is None:
         found = Lists(layer.healer)
+        found.asked = layer.track_learning
         layer._irl_lists = found  # type: ignore[attr-defined]
     return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -29,7 +30,7 @@ from .heal.drift import another_element, drift_suspected
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
-from .observer import PROBE_JS, watching
+from .observer import PROBE_JS, ask, ask_later
 from .policy import Action, DriftRefused, Heal, is_strict_violation
 
 HealMode = Literal["on", "suggest", "off"]
@@ -49,7 +50,6 @@ UNSETTLED_HEAL_SHARE = 0.6
 # and no request in flight is as settled as it gets once it has been so for this long.
 BUSY_PAGE_STEADY_S = 1.0
 TOP_CANDIDATES = 3
-_LEARN_WATCHING_JS = watching(LEARN_JS)
 
 
 @dataclass
@@ -178,6 +178,7 @@ class Healer:
         self.enabled = True  # per test: @pytest.mark.irl(heal=False) turns healing (not learning) off
         self.healed: list[HealRecord] = []
         self._hints: dict[str, LocatorHints] = {}
+        self._asking: set[tuple[str, str, str]] = set()  # learning questions on their way
 
     @property
     def heals(self) -> bool:
@@ -221,19 +222,33 @@ class Healer:
                           "fingerprint": fp.to_json_dict()})
         return True
 
-    def learn_by_query(self, action: Action, url: str | None) -> None:
-        """Fingerprint the element with one call, for a step the page observer did not report."""
-        if action.target is None or not action.selector:
-            return
-        if self.memory.knows(action.selector, url_path(url), self.nodeid):
-            return
+    def learn_by_query(self, action: Action, url: str | None) -> asyncio.Future[Any] | None:
+        """Fingerprint the element, for a step the page observer did not report: one question that
+        goes out with the test's next call (the future of its answer), so the step costs no wait."""
+        selector, target = action.selector, action.target
+        if target is None or not selector:
+            return None
+        path, nodeid = url_path(url), self.nodeid
+        key = (selector, path, nodeid)
+        if self.memory.knows(selector, path, nodeid) or key in self._asking:
+            return None
+
+        def answered(data: Any) -> None:
+            # None: gone or several, nothing certain to learn. A known one: a report that was on
+            # its way arrived first, and was learned then.
+            if data is not None and not self.memory.knows(selector, path, nodeid):
+                self.learn(selector, url, data)
+
+        self._asking.add(key)
         try:
-            data = action.target.evaluate(_LEARN_WATCHING_JS, timeout=1000)
+            future = ask_later(target, "fingerprint", "learn", LEARN_JS, answered, one=True)
         except Exception:
-            return
-        # A report that was on its way arrived during the call, and was learned then.
-        if not self.memory.knows(action.selector, url_path(url), self.nodeid):
-            self.learn(action.selector, url, data)
+            future = None
+        if future is None:
+            self._asking.discard(key)
+        else:
+            future.add_done_callback(lambda _f: self._asking.discard(key))
+        return future
 
     # healing ---------------------------------------------------------------------------------
     def heal(self, action: Action, deadline: float, step: Step | None) -> Heal | None:
@@ -380,9 +395,13 @@ class Healer:
         if learned is None:
             return None
         try:
-            # The element is there (the policy waited for it): allow a loaded machine some time.
-            budget_ms = max(1.0, min(DRIFT_QUERY_MS, (deadline - time.perf_counter()) * 1000.0 / 2))
-            current = Fingerprint.model_validate(action.target.evaluate(FINGERPRINT_JS, timeout=budget_ms))
+            # One call that does not wait: the element is usually there (an action waited for it).
+            data = ask(action.target, "fingerprint", "fingerprint", FINGERPRINT_JS, one=True)
+            if data is None:
+                # A read asks before it waits: allow the element, and a loaded machine, some time.
+                budget_ms = max(1.0, min(DRIFT_QUERY_MS, (deadline - time.perf_counter()) * 1000.0 / 2))
+                data = action.target.evaluate(FINGERPRINT_JS, timeout=budget_ms)
+            current = Fingerprint.model_validate(data)
         except Exception:
             return None  # not there (yet) or not unique: the normal path deals with it
         if not drift_suspected(learned, current):

@@ -20,10 +20,13 @@ from .heal.selector_grammar import split_clauses
 from .heal.sets import SetDecision, SetFingerprint, decide_set, rank_sets, selector_tokens
 from .memory import KeyedMemory, url_path
 from .models import SelfHealing, Step
+from .observer import ask_later
 
-_SCRIPT = (Path(__file__).parent / "lists.js").read_text(encoding="utf-8")
-LEARN_JS = f"(elements) => (\n{_SCRIPT}\n).learn(elements)"
-CANDIDATES_JS = f"(opts) => (\n{_SCRIPT}\n).candidates(opts)"
+# The page side (an expression whose value has ``learn`` and ``candidates``); the page observer
+# keeps one per document, which ``observer.ask`` questions by name.
+LISTS_LIBRARY_JS = (Path(__file__).parent / "lists.js").read_text(encoding="utf-8")
+LEARN_JS = f"(elements) => (\n{LISTS_LIBRARY_JS}\n).learn(elements)"
+CANDIDATES_JS = f"(opts) => (\n{LISTS_LIBRARY_JS}\n).candidates(opts)"
 # Parts of a chain that narrow a list to some of its items: what comes before them is a list.
 _NARROWING = ("nth", "internal:has-text", "internal:has", "internal:has-not-text", "internal:has-not",
               "visible")
@@ -110,6 +113,9 @@ class Lists:
         self.healer = healer  # the element Healer: its settings, nodeid and end-of-session list
         self.persist = persist
         self.memory = SetMemory()
+        # Told of each learning question still on its way (the layer lets them finish at a test's end).
+        self.asked: Callable[[Any, Any], None] | None = None
+        self._asking: set[tuple[str, str, str]] = set()
 
     # learning --------------------------------------------------------------------------------
     def learn(self, locator: Any, selector: str, url: str | None) -> None:
@@ -117,19 +123,31 @@ class Lists:
         if not selector or "enter-frame" in selector or list_prefixes(selector):
             return  # a narrowed list is learned as its list (learn_parents)
         path, nodeid = url_path(url), self.healer.nodeid
-        if (selector, path, nodeid) in self.memory.learned_now:
+        key = (selector, path, nodeid)
+        if key in self.memory.learned_now or key in self._asking:
             return
+
+        def answered(data: Any) -> None:
+            self._asking.discard(key)
+            if not data:
+                return
+            fp = SetFingerprint.model_validate(data)
+            self.memory.learn(selector, path, nodeid, fp)
+            if self.persist is not None:
+                self.persist({"selector": selector, "url_path": path, "nodeid": nodeid,
+                              "fingerprint": fp.model_dump(by_alias=True, exclude_defaults=True)})
+
+        # The question goes out with the test's next call: learning costs the step no wait.
+        self._asking.add(key)
         try:
-            data = locator.evaluate_all(LEARN_JS)
+            future = ask_later(locator, "lists", "learn", LEARN_JS, answered)
         except Exception:
+            self._asking.discard(key)
             return
-        if not data:
-            return
-        fp = SetFingerprint.model_validate(data)
-        self.memory.learn(selector, path, nodeid, fp)
-        if self.persist is not None:
-            self.persist({"selector": selector, "url_path": path, "nodeid": nodeid,
-                          "fingerprint": fp.model_dump(by_alias=True, exclude_defaults=True)})
+        if future is not None:
+            future.add_done_callback(lambda _f: self._asking.discard(key))
+            if self.asked is not None:
+                self.asked(locator, future)
 
     def learn_parents(self, page: Any, selector: str, url: str | None) -> None:
         """Learn the lists a chained locator narrows (``S`` of ``S >> nth=0 >> .remove``)."""

@@ -2,7 +2,13 @@
   // A window may get a new document yet keep its globals, this script's included (a popup opened
   // with window.open() and no URL does): then only that document needs watching.
   if (window.__irlObserving) { window.__irlObserving(document); return; }
-  const fingerprintOf = FINGERPRINT_FN;
+  // The layer's page-side libraries, built on first use, and asked by name (observer.py `ASK_JS`)
+  // so that a question does not carry a library's source (tens of kB, parsed each time).
+  const lazily = (build) => { let lib = null; return () => lib || (lib = build()); };
+  const fingerprintLibrary = lazily(() => FINGERPRINT_LIBRARY);
+  Object.defineProperty(window, '__irlLibraries', { value: {
+    fingerprint: fingerprintLibrary, lists: lazily(() => LISTS_LIBRARY) } });
+  const fingerprintOf = (el) => fingerprintLibrary().learn(el);
   const report = (payload) => {
     const fn = window.__irlReport;
     if (typeof fn !== 'function') return false;

@@ -15,9 +15,13 @@ It only watches, and tells the layer three things without costing an action a ro
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .heal import LIBRARY_JS, SNAPSHOT_JS
+from .pw import compat
 
 REPORT_BINDING = "__irlReport"
 
@@ -28,17 +32,15 @@ QUIET_MS = 150
 
 
 def observer_script() -> str:
+    from .lists import LISTS_LIBRARY_JS  # lists asks the observer: it imports this module
+
     source = (Path(__file__).parent / "observer.js").read_text(encoding="utf-8")
     body = (
-        # The library is built at a document's first trusted event, not when the document
-        # starts: building it costs more than the rest of the observer together, and documents
-        # that are only looked at (redirects, pages a test asserts on) never need it.
-        source.replace(
-            "FINGERPRINT_FN",
-            "(() => { let lib = null; return (el) => (lib || (lib = (\n"
-            f"{LIBRARY_JS}"
-            "\n))).learn(el); })()",
-        )
+        # The libraries are built at a document's first trusted event or question, not when the
+        # document starts: building them costs more than the rest of the observer together, and
+        # documents that are only looked at (redirects) never need them.
+        source.replace("FINGERPRINT_LIBRARY", f"(\n{LIBRARY_JS}\n)")
+        .replace("LISTS_LIBRARY", f"(\n{LISTS_LIBRARY_JS}\n)")
         .replace("SHORT_TIMER_MS", str(SHORT_TIMER_MS))
         .replace("QUIET_MS", str(QUIET_MS))
     )
@@ -54,11 +56,56 @@ PROBE_JS = """(opts) => {
 }""".replace("SNAPSHOT_FN", SNAPSHOT_JS)
 
 
-def watching(learn_js: str) -> str:
-    """``learn_js`` (an element function) that first has the page observer of the element's
-    document listen again: the layer asks it only about elements the observer did not report, and
-    a document can lose the observer's listeners unseen (a popup its opener wrote with
-    document.write), so that the next actions there are reported again."""
-    return ("(el) => { const doc = el.ownerDocument, win = doc && doc.defaultView;\n"
-            "  if (win && typeof win.__irlObserving === 'function') win.__irlObserving(doc);\n"
-            f"  return ({learn_js})(el); }}")
+# What ASK_JS answers in a document without the observer (a context the layer did not instrument).
+_NO_OBSERVER = "irl:no-observer"
+# A question to a library the observer keeps in the document (``__irlLibraries``), about the
+# elements a locator matches, named instead of sent: `locator.evaluate_all(ASK_JS, question)`.
+# The layer asks to learn only elements the observer did not report, and a document can lose the
+# observer's listeners unseen (a popup its opener wrote with document.write): they listen again.
+ASK_JS = """(elements, q) => {
+  const libraries = window.__irlLibraries;
+  if (!libraries) return 'NO_OBSERVER';
+  if (q.one && elements.length !== 1) return null;
+  const listen = window.__irlObserving;
+  if (q.one && q.method === 'learn' && typeof listen === 'function') listen(document);
+  const library = libraries[q.library]();
+  return library[q.method](q.one ? elements[0] : elements);
+}""".replace("NO_OBSERVER", _NO_OBSERVER)
+
+
+def _fallback(fallback_js: str, one: bool) -> str:
+    if not one:
+        return fallback_js
+    return f"(elements) => elements.length === 1 ? ({fallback_js})(elements[0]) : null"
+
+
+def ask(locator: Any, library: str, method: str, fallback_js: str, *, one: bool = False) -> Any:
+    """``method`` of the page's ``library`` ("fingerprint" or "lists") on what ``locator`` matches
+    now, in one call that never waits: with ``one``, on its only element (None unless exactly one
+    matches), else on all of them. ``fallback_js`` (the same question with the library's source,
+    taking the element or the elements) answers in a document without the observer."""
+    answer = locator.evaluate_all(ASK_JS, {"library": library, "method": method, "one": one})
+    return locator.evaluate_all(_fallback(fallback_js, one)) if answer == _NO_OBSERVER else answer
+
+
+def ask_later(locator: Any, library: str, method: str, fallback_js: str, then: Callable[[Any], None],
+              *, one: bool = False) -> asyncio.Future[Any] | None:
+    """``ask`` without waiting for the answer: it goes out with the test's next Playwright call,
+    and ``then(answer)`` runs when it arrives (on Playwright's loop: it must not call Playwright).
+    None, having asked and answered at once, where this Playwright cannot start a call unwaited."""
+    question = {"library": library, "method": method, "one": one}
+    started = compat.start(locator, "evaluate_all", ASK_JS, question)
+    if started is None:
+        then(ask(locator, library, method, fallback_js, one=one))
+        return None
+
+    def answered(answer: Any) -> None:
+        if answer != _NO_OBSERVER:
+            then(answer)
+            return
+        fallback = compat.start(locator, "evaluate_all", _fallback(fallback_js, one), None)
+        if fallback is not None:
+            compat.when_done(fallback, then)
+
+    compat.when_done(started, answered)
+    return started

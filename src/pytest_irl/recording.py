@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .healer import Healer, HealSettings
-from .layer import Layer, RunRecorder
-from .lists import ListFollowingHealer, Lists
+from .layer import RunRecorder
+from .lists import Lists
 from .memory import Memory
 from .models import TestRun, utcnow
-from .policy import Policy
 from .redact import Secrets
 from .reruns import ATTEMPT
 from .store import StoreLocation, Writer
 from .store.embedded import PGDATA
 from .store.url import ENV_VAR
+from .wiring import build_layer
 
 if TYPE_CHECKING:
     from .store.db import Database
@@ -43,11 +43,11 @@ class Recording:
         self.worker = worker
         self.controller_id = controller_id or uuid.uuid4()
         self.memory = Memory()
-        self.healer = Healer(self.memory, settings, persist=self._persist_fingerprint)
         # Lists: learned sets and list heals; actions on a chain follow a healed list (lists.py).
-        self.lists = Lists(self.healer, persist=self._persist_list)
-        self.layer = Layer(Policy(ListFollowingHealer(self.healer, self.lists)), on_error=self._note_problem)
-        self.layer._irl_lists = self.lists  # type: ignore[attr-defined]
+        self.layer = build_layer(self.memory, settings, persist_fingerprint=self._persist_fingerprint,
+                                 persist_list=self._persist_list, on_error=self._note_problem)
+        self.lists: Lists = self.layer._irl_lists  # type: ignore[attr-defined]
+        self.healer: Healer = self.lists.healer
         # The session's secrets: the database password, however it was given (also malformed).
         self.secrets = self.layer.secrets
         self.secrets.learn_database_url(config.getoption("irl_db", None))
@@ -175,6 +175,8 @@ class Recording:
         run = self._runs.get(item.nodeid)
         if run is not None:
             try:
+                if report.when == "call":
+                    self.layer.settle_learning()  # before the page fixtures close the pages
                 self._apply_report(run, report)
                 if report.when == "teardown":
                     self._finish_run(item.nodeid, run)
@@ -220,6 +222,7 @@ class Recording:
         self._runs.pop(nodeid, None)
         started = self._started.pop(nodeid, time.perf_counter())
         recorder = self.layer.current
+        self.layer.settle_learning()
         secrets = Secrets(self.secrets)
         if recorder is not None and recorder.run is run:
             recorder.finish_values()

@@ -1,0 +1,1 @@
+"""The code that reaches into Playwright beyond its public API (``compat``)."""
