@@ -221,6 +221,14 @@ def test_a_drifted_locator_on_another_element_is_told_apart_from_the_element_its
     with_pool = learned.model_copy(update={"look_alikes": [bob]})
     assert another_element(with_pool, bob) is not None
     assert another_element(with_pool, learned) is None
+    # Content-identical look-alikes tie with the learned element: refused, unless the page says
+    # the locator still reaches the very node it was learned on (its surroundings changed value).
+    plus = button("+", neighbours={"left": "1"}, node="k3:1")
+    twin = button("+", neighbours={"left": "1"})
+    still = button("+", neighbours={"left": "2"}, node="k3:1")
+    assert another_element(plus.model_copy(update={"look_alikes": [twin]}), still) is None
+    moved = still.model_copy(update={"node": "k3:2"})
+    assert another_element(plus.model_copy(update={"look_alikes": [twin]}), moved) is not None
     # A new row's "Edit" (never learned): the page's best match, Alice's, resembles it more.
     carol = button("Edit", context="Carol Viewer Edit Delete", neighbours={"above": "Carol"},
                    css_path="tr:nth-of-type(3) > td > button", xpath="/html/body/table/tr[3]/td/button")

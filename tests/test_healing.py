@@ -328,6 +328,37 @@ def test_a_drift_onto_a_learned_look_alike_is_refused_not_acted_on(rig: Rig) -> 
     assert refused is not None and refused["strategy"] == "drift" and "another element" in refused["note"]
 
 
+def test_the_same_node_among_identical_look_alikes_is_acted_on_when_values_around_it_change(rig: Rig) -> None:
+    # Steppers whose "+" buttons are identical: clicking one changes the count beside it, so the
+    # second click finds it among other surroundings, tied with its look-alikes on content. The
+    # page knows it is the very node the first click reached: acted on, not refused.
+    stepper = '<div class="stepper"><span class="qty">{0}</span><button class="plus">+</button></div>'
+    script = ("<script>document.addEventListener('click', e => { const q = e.target.parentNode"
+              ".querySelector('.qty'); if (q) q.textContent = String(Number(q.textContent) + 1); });"
+              "</script>")
+    steppers = '<div id="steppers">' + "".join(stepper.format(n) for n in (1, 1, 1)) + "</div>"
+    page = rig.open("cart", steppers + script)
+    plus = page.locator("#steppers > div:nth-child(2) > button")
+    plus.click()
+    plus.click()
+    assert rig.last.success and rig.last.heal_refused is None and rig.last.self_healing is None
+    assert page.locator(".qty").all_inner_texts() == ["1", "3", "1"]
+
+
+def test_a_drift_onto_a_look_alike_in_the_same_document_is_refused(rig: Rig) -> None:
+    # The card is removed in place (no new document): the positional locator now reaches the next
+    # card's "Buy", another node, tied on content with the look-alike learned beside the first.
+    item = '<div class="item"><h3>{0}</h3><p>{1}</p><button class="buy">Buy</button></div>'
+    cards = [("Oak board", "$25"), ("Blue mug", "$9"), ("Green tea", "$4")]
+    page = rig.open("shop", '<div id="grid">' + "".join(item.format(*c) for c in cards) + "</div>")
+    locator = "#grid > div:nth-child(2) > button"
+    page.locator(locator).click()
+    page.evaluate("document.querySelector('#grid > div:nth-child(2)').remove(); window.hit = null")
+    with pytest.raises(DriftRefused, match="drifted"):
+        page.locator(locator).click()
+    assert rig.page.evaluate("window.hit") is None
+
+
 def test_drift_warn_records_a_drift_onto_a_look_alike_and_acts_as_written(context: BrowserContext) -> None:
     rig = Rig(context, HealSettings(drift="warn"))
     test_a_drift_onto_a_learned_look_alike_is_refused_not_acted_on(rig)

@@ -30,7 +30,7 @@ from .heal.drift import another_element, drift_suspected
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
-from .observer import PROBE_JS, ask, ask_later
+from .observer import ask, ask_later, probe
 from .policy import Action, DriftRefused, Heal, is_strict_violation
 
 HealMode = Literal["on", "suggest", "off"]
@@ -290,7 +290,7 @@ class Healer:
                force: bool) -> tuple[_Found | None, dict[str, Any]]:
         """The decision on the page's candidates (None while it is unsettled and not forced), and
         the page's settling state."""
-        payload = json.loads(page.evaluate(PROBE_JS, {"force": force}))
+        payload = json.loads(probe(page, force))
         state = payload.get("state") or {}
         if payload.get("candidates") is None:
             return None, state

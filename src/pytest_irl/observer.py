@@ -54,6 +54,14 @@ PROBE_JS = """(opts) => {
   if (!state.settled && !opts.force) return JSON.stringify({ state, candidates: null });
   return JSON.stringify({ state, candidates: (SNAPSHOT_FN)(opts) });
 }""".replace("SNAPSHOT_FN", SNAPSHOT_JS)
+# The same, from the observer's own library, named instead of sent with each poll of a heal.
+_PROBE_BY_NAME_JS = """(opts) => {
+  const libraries = window.__irlLibraries;
+  if (!libraries || !window.__irlSettled) return 'NO_OBSERVER';
+  const state = window.__irlSettled();
+  if (!state.settled && !opts.force) return JSON.stringify({ state, candidates: null });
+  return JSON.stringify({ state, candidates: libraries.fingerprint().snapshot(opts) });
+}"""
 
 
 # What ASK_JS answers in a document without the observer (a context the layer did not instrument).
@@ -71,6 +79,15 @@ ASK_JS = """(elements, q) => {
   const library = libraries[q.library]();
   return library[q.method](q.one ? elements[0] : elements);
 }""".replace("NO_OBSERVER", _NO_OBSERVER)
+
+
+_PROBE_BY_NAME_JS = _PROBE_BY_NAME_JS.replace("NO_OBSERVER", _NO_OBSERVER)
+
+
+def probe(page: Any, force: bool) -> str:
+    """PROBE_JS's answer (a JSON string) for ``page``'s main frame."""
+    answer = page.evaluate(_PROBE_BY_NAME_JS, {"force": force})
+    return page.evaluate(PROBE_JS, {"force": force}) if answer == _NO_OBSERVER else answer
 
 
 def _fallback(fallback_js: str, one: bool) -> str:

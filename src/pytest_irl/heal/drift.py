@@ -21,6 +21,8 @@ DRIFT_SUSPECT = 0.85
 # Another element of the page closer to the learned one by this much (on content, position set
 # aside) says the matched element is not the one meant: about one textual attribute's weight.
 OUTRANKED = 0.08
+# Resemblances this close are equal (they are sums of float weights).
+_TIE = 1e-9
 
 
 def _norm(value: str) -> str:
@@ -36,6 +38,11 @@ def same_place(learned: Fingerprint, current: Fingerprint) -> bool:
         for side, text in learned.neighbours.items()
         if text
     )
+
+
+def same_node(learned: Fingerprint, current: Fingerprint) -> bool:
+    """The page's own word that ``current`` is the DOM node ``learned`` was taken from."""
+    return bool(learned.node) and learned.node == current.node
 
 
 def drift_suspected(learned: Fingerprint, current: Fingerprint) -> bool:
@@ -62,7 +69,10 @@ def another_element(learned: Fingerprint, current: Fingerprint, best: Match | No
         return f"its {', '.join(evidence.conflicts)} differ from the learned element's"
     if learned.look_alikes:
         rival = max(learned.look_alikes, key=lambda la: resemblance(la, current))
-        if resemblance(rival, current) >= resemblance(learned, current):
+        rival_lead = resemblance(rival, current) - resemblance(learned, current)
+        # A tie says nothing either way (content-identical slider tracks, "+" buttons): it is
+        # refused, unless the page says the locator still reaches the very node it was learned on.
+        if rival_lead > _TIE or (rival_lead >= -_TIE and not same_node(learned, current)):
             shown = rival.text or rival.accessible_name or rival.css_path
             return f"it looks like another element learned beside it ({shown!r})"
     if best is not None and (best.candidate.css_path, best.candidate.frame_path) != (

@@ -90,6 +90,9 @@ class Fingerprint(BaseModel):
     shadow_path: list[str] = Field(default_factory=list)
     visible: bool = True
     enabled: bool = True
+    # The page's token for the DOM node it was learned from (``snapshot.js`` ``nodeToken``): equal
+    # only for the very same node of the same window. Never scored; a drift check reads it.
+    node: str = ""
     # Only on a learned reference: the elements of its page most like it (``look_alikes``), for the
     # contrastive test of a later heal; [] when it had none, None when they were never looked for
     # (a snapshot candidate, or a fingerprint learned before they were kept).

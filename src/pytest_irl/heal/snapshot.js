@@ -399,12 +399,39 @@
     return [...before, ...after].map((e) => fingerprint(e, ctx, true));
   }
 
+  // Which DOM node a learned fingerprint was taken from: a token kept with the node for as long
+  // as its window lives (on the window, so that every instance of this library sees it), and
+  // unique to that window. A drift check then knows when a locator still reaches the very node
+  // it acted on, whatever changed around it.
+  function nodeToken(el, assign) {
+    const win = el.ownerDocument && el.ownerDocument.defaultView;
+    if (!win) return '';
+    let nodes = win.__irlNodes;
+    if (!nodes) {
+      if (!assign) return '';
+      nodes = { prefix: Math.random().toString(36).slice(2, 10), next: 0, tokens: new WeakMap() };
+      Object.defineProperty(win, '__irlNodes', { value: nodes });
+    }
+    let token = nodes.tokens.get(el);
+    if (!token && assign) {
+      token = nodes.prefix + ':' + (++nodes.next);
+      nodes.tokens.set(el, token);
+    }
+    return token || '';
+  }
+
   return {
-    fingerprint: (el) => fingerprint(el, newCtx()),
+    fingerprint: (el) => {
+      const out = fingerprint(el, newCtx());
+      const node = nodeToken(el, false);
+      if (node) out.node = node;
+      return out;
+    },
     // What a successful action teaches: the element, and the pool its look-alikes come from.
     learn: (el) => {
       const ctx = newCtx();
       const out = fingerprint(el, ctx);
+      out.node = nodeToken(el, true);
       const pool = lookAlikePool(el, ctx, LOOK_ALIKE_POOL_EACH_SIDE);
       out.lookAlikes = pool;
       return out;
