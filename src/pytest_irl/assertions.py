@@ -23,10 +23,6 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-import greenlet
-from playwright._impl._greenlets import run_in_greenlet
-from playwright._impl.locator import Locator as LocatorImpl
-
 from .assertion_rules import expected_value, kind_of, matcher_name, names_content
 from .layer import location_from
 from .lists import Lists
@@ -41,6 +37,7 @@ from .policy import (
     perform_healed,
     present,
 )
+from .pw.compat import LocatorImpl, caller_frame, expect_args, expect_result, run_in_greenlet
 
 if TYPE_CHECKING:
     from .layer import Layer
@@ -48,11 +45,6 @@ if TYPE_CHECKING:
 DEFAULT_EXPECT_TIMEOUT_MS = 5000.0
 POLL_START_S, POLL_MAX_S = 0.1, 0.4
 
-
-
-class _ExpectGreenlet(greenlet.greenlet):
-    def __str__(self) -> str:
-        return "<IrlExpectGreenlet>"
 
 
 class ExpectMismatch(Exception):
@@ -94,11 +86,10 @@ class IrlLocatorImpl(LocatorImpl):
     async def _expect(self, expression: str, options: Any, title: str | None = None) -> Any:
         layer = self._irl_layer
         if layer is None or self._irl_inner is None:
-            return await super()._expect(expression, options, title)
-        task = asyncio.current_task()
-        caller = getattr(task, "__pw_caller_frame__", None)
-        return await run_in_greenlet(
-            _ExpectGreenlet, lambda: run_expect(layer, self, expression, dict(options), title, caller))
+            return await super()._expect(*expect_args(expression, options, title))
+        caller = caller_frame(asyncio.current_task())
+        opts = dict(options)
+        return await run_in_greenlet(lambda: run_expect(layer, self, expression, opts, title, caller))
 
 
 def run_step(layer: Layer, action: Action, policy: Any, location: str | None = None,
@@ -149,7 +140,7 @@ def run_expect(layer: Layer, impl: IrlLocatorImpl, expression: str, options: dic
 
     def perform(locator: Any, timeout: float | None) -> Any:
         opts = dict(options) if timeout is None else {**options, "timeout": timeout}
-        result = locator._sync(locator._impl_obj._expect(expression, opts, title))
+        result = expect_result(locator, expression, opts, title)
         if bool(result.get("matches")) == is_not:
             raise ExpectMismatch(result, shown_title)
         return result

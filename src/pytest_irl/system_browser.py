@@ -15,13 +15,21 @@ from .browser import bundled_browser_missing, find_system_chromium, user_chose_b
 USED_KEY = pytest.StashKey[str]()
 
 
+def _connect_options(request: pytest.FixtureRequest) -> Any:
+    # pytest-playwright 0.7 added ``connect_options`` (a remote browser); older ones have none.
+    try:
+        return request.getfixturevalue("connect_options")
+    except pytest.FixtureLookupError:
+        return None
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(
-    browser_type_launch_args: dict[str, Any], browser_type: Any, connect_options: Any,
+    browser_type_launch_args: dict[str, Any], browser_type: Any, request: pytest.FixtureRequest,
     pytestconfig: pytest.Config,
 ) -> dict[str, Any]:
     if (
-        connect_options
+        _connect_options(request)
         or browser_type.name != "chromium"
         or user_chose_browser(browser_type_launch_args)
         or not bundled_browser_missing(browser_type)

@@ -9,8 +9,11 @@ a step acted on looks like) then costs the test no round trip of its own.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
+
+import greenlet
 
 # How long the end of a test waits for questions still in flight (they take milliseconds).
 SETTLE_S = 2.0
@@ -59,3 +62,70 @@ def settle(obj: Any, futures: Iterable[asyncio.Future[Any]], timeout_s: float = 
     for future in pending:
         if not future.done():
             future.cancel()
+
+
+# --- assertions: ``expect(locator)`` ends in the impl Locator's ``_expect`` ------------------------
+
+from playwright._impl.locator import Locator as LocatorImpl  # noqa: E402  (the class expect reaches)
+
+try:  # Playwright >= 1.50: the helper its sync route handlers use
+    from playwright._impl._greenlets import run_in_greenlet as _pw_run_in_greenlet
+except ImportError:  # older: the same few lines, as its route handlers do them
+    _pw_run_in_greenlet = None
+
+
+class _StepGreenlet(greenlet.greenlet):
+    def __str__(self) -> str:
+        return "<IrlStepGreenlet>"
+
+
+def run_in_greenlet(func: Callable[[], Any]) -> asyncio.Future[Any]:
+    """From inside Playwright's dispatcher, run ``func`` (sync API calls and all) in a greenlet
+    of its own; the future settles with its result or its error."""
+    if _pw_run_in_greenlet is not None:
+        return _pw_run_in_greenlet(_StepGreenlet, func)  # type: ignore[no-any-return]
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def body() -> None:
+        try:
+            future.set_result(func())
+        except Exception as exc:
+            future.set_exception(exc)
+
+    _StepGreenlet(body).switch()
+    return future
+
+
+def caller_frame(task: Any) -> Any:
+    """The frame of the test's call that a Playwright task runs for, where this version says."""
+    frame = getattr(task, "__pw_caller_frame__", None)  # Playwright >= 1.52
+    if frame is not None:
+        return frame
+    stack = getattr(task, "__pw_stack__", None)  # older: inspect.stack() of the call
+    try:
+        return stack[0].frame if stack else None
+    except Exception:
+        return None
+
+
+def _takes_title() -> bool:
+    try:
+        return "title" in inspect.signature(LocatorImpl._expect).parameters
+    except (TypeError, ValueError):
+        return True
+
+
+# ``_expect(expression, options, title)`` since Playwright 1.50 or so; ``(expression, options)`` before.
+EXPECT_TAKES_TITLE = _takes_title()
+
+
+def expect_args(expression: str, options: Any, title: str | None) -> tuple[Any, ...]:
+    return (expression, options, title) if EXPECT_TAKES_TITLE else (expression, options)
+
+
+def expect_result(locator: Any, expression: str, options: dict[str, Any], title: str | None,
+                  ) -> dict[str, Any]:
+    """Playwright's own verdict of one matcher on ``locator`` (a sync Locator): a dict with
+    ``matches`` and what was received."""
+    result = locator._sync(locator._impl_obj._expect(*expect_args(expression, options, title)))
+    return result if isinstance(result, dict) else dict(result)
