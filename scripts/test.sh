@@ -7,3 +7,5 @@ cd "$ROOT"
 "$VENV/bin/ruff" check src tests examples benchmarks scripts
 "$VENV/bin/mypy"
 "$PY" -m pytest tests -p no:cacheprovider "$@"
+# The behaviour tests again on the oldest declared Playwright / pytest-playwright and on 1.49.
+bash "$ROOT/scripts/versions.sh"

@@ -5,6 +5,7 @@ Chromium, no database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -129,12 +130,14 @@ def test_console_messages_carry_the_test_page(irl_page: Page, irl_context: Brows
     irl_page.on("console", lambda m: on_page.append(m))
     irl_context.on("console", lambda m: on_context.append(m))
     irl_page.goto(f"{HOST}/")
-    with irl_page.expect_console_message() as info:
+    with irl_page.expect_console_message(lambda m: m.text == "saved") as info:
         irl_page.locator("#save").click()
     message = info.value
     assert type(message) is IrlConsoleMessage and isinstance(message, ConsoleMessage)
     assert message.text == "saved" and message.page is irl_page
-    assert on_page[-1] is message and on_context[-1] is message
+    assert any(m is message for m in on_page) and any(m is message for m in on_context)
+    if not hasattr(Page, "console_messages"):
+        return  # Playwright < 1.5x cannot fetch them again
     # Fetched again from the browser: new messages (so in Playwright too), wrapped all the same.
     fetched = irl_page.console_messages()[-1]
     assert type(fetched) is IrlConsoleMessage and fetched.page is irl_page
@@ -187,18 +190,24 @@ def _listen_and_remove(page: Page, context: BrowserContext) -> tuple[list[str], 
         def on_console(self, message: ConsoleMessage) -> None:
             self.texts.append(message.text)
 
+    def remove(target: Page | BrowserContext, callback: Callable[[ConsoleMessage], None]) -> None:
+        try:
+            target.remove_listener("console", callback)
+        except Exception as exc:  # older Playwright: removing what is no longer there raises
+            texts.append(f"error {type(exc).__name__}")
+
     listener = Listener()
     page.on("console", on_console)
     page.on("console", on_console)  # twice: Playwright calls it twice, and removes one at a time
     context.on("console", on_console)
     page.on("console", listener.on_console)
     page.evaluate("console.log('one')")
-    page.remove_listener("console", on_console)
-    page.remove_listener("console", listener.on_console)  # a new bound method: found all the same
+    remove(page, on_console)
+    remove(page, listener.on_console)  # a new bound method: found all the same
     page.evaluate("console.log('two')")
-    context.remove_listener("console", on_console)
+    remove(context, on_console)
     page.evaluate("console.log('three')")
-    page.remove_listener("console", on_console)
+    remove(page, on_console)
     page.once("console", on_console)
     page.evaluate("console.log('four')")
     page.evaluate("console.log('five')")
@@ -215,11 +224,30 @@ def test_callbacks_are_added_and_removed_as_without_the_layer(browser: Browser, 
     finally:
         raw_context.close()
         irl_context.close()
-    assert sorted(wrapped[0]) == sorted(raw[0]) == ["four", "one", "one", "one", "three", "two", "two"]
-    assert wrapped[1] == raw[1] == ["one"]
+    # As Playwright itself does, whatever its version does (older ones keep one callback per event).
+    assert sorted(wrapped[0]) == sorted(raw[0]) and wrapped[1] == raw[1] == ["one"]
+    if not any(text.startswith("error") for text in raw[0]):
+        assert sorted(raw[0]) == ["four", "one", "one", "one", "three", "two", "two"]
+
+
+def _calls_of_on_and_once(page: Page) -> int:
+    """How many times this Playwright calls a callback given to both ``on`` and ``once``."""
+    calls: list[object] = []
+
+    def callback(_page: object) -> None:
+        calls.append(_page)
+
+    page.on("load", callback)
+    page.once("load", callback)
+    page.goto(f"{HOST}/")
+    page.wait_for_load_state("load")
+    return len(calls)
 
 
 def test_a_callback_has_one_handler(irl_page: Page, irl_context: BrowserContext, layer: Layer) -> None:
+    raw_page = irl_context.new_page()._irl_inner  # type: ignore[attr-defined]
+    expected = _calls_of_on_and_once(raw_page)
+    raw_page.close()
     pages: list[Page] = []
 
     def on_load(page: Page) -> None:
@@ -232,10 +260,13 @@ def test_a_callback_has_one_handler(irl_page: Page, irl_context: BrowserContext,
     irl_page.once("load", handler)  # even when handed back
     irl_page.goto(f"{HOST}/")
     irl_page.wait_for_load_state("load")
-    assert pages == [irl_page, irl_page] and all(p is irl_page for p in pages)
-    irl_page.remove_listener("load", on_load)
+    assert len(pages) == expected and all(p is irl_page for p in pages)
+    try:
+        irl_page.remove_listener("load", on_load)
+    except KeyError:
+        assert expected == 1  # older Playwright: the once-called callback is gone already
     irl_page.reload()
-    assert len(pages) == 2
+    assert len(pages) == expected
 
 
 def test_browser_new_page_is_instrumented_and_owns_its_context(browser: Browser, layer: Layer) -> None:

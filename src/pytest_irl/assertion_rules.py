@@ -9,6 +9,7 @@ from .heal import parse_locator
 # Matchers that say an element is there and how it is: healed when their locator broke.
 ELEMENT_EXPRESSIONS = frozenset({
     "to.be.visible", "to.be.enabled", "to.be.disabled", "to.be.checked", "to.be.attached",
+    "to.be.unchecked",  # Playwright < 1.5x: to_be_checked(checked=False)
     "to.be.editable", "to.have.text", "to.contain.text", "to.have.value", "to.have.values",
     "to.have.class", "to.contain.class", "to.have.attribute", "to.have.attribute.value",
     "to.have.accessible.name",
@@ -36,6 +37,9 @@ def matcher_name(expression: str, options: dict[str, Any], title: str | None) ->
     if title and '"' in title:
         return "expect." + title.split('"')[1]
     name = expression.replace(".array", "").replace(".", "_")
+    texts = options.get("expectedText") or []
+    if name == "to_have_text" and any(isinstance(t, dict) and t.get("matchSubstring") for t in texts):
+        name = "to_contain_text"  # what older Playwright (no title) calls to_contain_text
     return "expect." + ("not_" + name if options.get("isNot") else name)
 
 

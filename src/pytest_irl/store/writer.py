@@ -238,6 +238,14 @@ class Writer:
         self._spool_lock = threading.Lock()
         self._inflight: list[Op] = []
         self._abandoned = False
+        if location.url is None:
+            # The embedded server's package warns on import in some environments (platformdirs, an
+            # unset XDG_RUNTIME_DIR). Imported here, in the caller's thread, the warning is caught
+            # for sure: in the writer's thread, pytest's own per-test warning capture, restoring
+            # the filters of a `-W error` suite, can race it into an error and lose the store.
+            from . import embedded
+
+            embedded.preload()
         self._thread = threading.Thread(target=self._main, name="irl-writer", daemon=True)
         self._thread.start()
 
