@@ -21,7 +21,7 @@ LOCATOR_ACTIONS = (
     "click", "dblclick", "tap", "fill", "clear", "press", "press_sequentially", "type", "check",
     "uncheck", "set_checked", "select_option", "select_text", "hover", "focus", "set_input_files",
     "drag_to", "dispatch_event", "scroll_into_view_if_needed", "text_content", "inner_text",
-    "inner_html", "input_value", "get_attribute", "wait_for",
+    "inner_html", "input_value", "get_attribute", "wait_for", "blur", "drop",
 )
 # The same actions on Page and Frame, which take a selector as their first argument.
 SELECTOR_ACTIONS = (
@@ -30,16 +30,25 @@ SELECTOR_ACTIONS = (
     "inner_text", "inner_html", "input_value", "get_attribute",
 )
 NAVIGATIONS = ("goto", "reload", "go_back", "go_forward")
+# Steps of a page or frame that are not about one element: recorded and retried, never healed
+# (set_content replaces the document; drag_and_drop takes two selectors).
+PAGE_STEPS = ("set_content", "wait_for_url", "drag_and_drop")
 # Not steps, but the end of a document: what was asked about its elements is answered first.
-DOCUMENT_ENDS = ("set_content", "close")
-# Queries about a list: steps that learn the set it matched (see lists.py).
-LIST_QUERIES = ("count", "all")
+DOCUMENT_ENDS = ("close",)
+# Queries about a list: they learn the set it matched, and become steps when it is healed (lists.py).
+LIST_QUERIES = ("count", "all", "all_inner_texts", "all_text_contents")
+# Keyboard and mouse: every method is a step of the page they belong to, never healed.
+KEYBOARD_STEPS = ("down", "up", "press", "type", "insert_text")
+MOUSE_STEPS = ("click", "dblclick", "down", "up", "move", "wheel")
 
 # The argument that is worth recording, by action (position in *args, keyword name).
 _VALUE_ARG = {
     "fill": (0, "value"), "type": (0, "text"), "press_sequentially": (0, "text"), "press": (0, "key"),
     "select_option": (0, "value"), "set_checked": (0, "checked"), "get_attribute": (0, "name"),
     "dispatch_event": (0, "type_"), "goto": (0, "url"), "set_input_files": (0, "files"),
+    "wait_for_url": (0, "url"), "drag_and_drop": (1, "target"), "keyboard.press": (0, "key"),
+    "keyboard.down": (0, "key"), "keyboard.up": (0, "key"), "keyboard.type": (0, "text"),
+    "keyboard.insert_text": (0, "text"),
 }
 
 
@@ -148,6 +157,34 @@ def selector_action(base_class: type, name: str) -> Callable[..., Any]:
     return method
 
 
+def device_step(base_class: type, device: str, name: str) -> Callable[..., Any]:
+    """``Keyboard.<name>`` / ``Mouse.<name>`` as a recorded, never-healed step ``device.name`` of
+    the page the device belongs to."""
+    base = getattr(base_class, name)
+    step_name = f"{device}.{name}"
+
+    @functools.wraps(base)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        inner = self._irl_inner
+
+        def perform(_locator: Any, _timeout: float | None) -> Any:
+            return base(inner, *args, **kwargs)
+
+        value = _value_of(step_name, args, kwargs)
+        if value is None and device == "mouse" and len(args) >= 2:
+            value = [args[0], args[1]]  # click / move / wheel: where
+        return self._irl_layer.run(Action(
+            name=step_name, perform=perform, healable=False, value=value,
+            owner=getattr(self, "_irl_page", None),
+        ))
+
+    return method
+
+
+def device_actions(base_class: type, device: str, names: tuple[str, ...]) -> dict[str, Callable[..., Any]]:
+    return {name: device_step(base_class, device, name) for name in names if hasattr(base_class, name)}
+
+
 def navigation(base_class: type, name: str) -> Callable[..., Any]:
     """``goto`` and friends as a recorded, never-healed step; the response comes back wrapped."""
     base = getattr(base_class, name)
@@ -185,7 +222,7 @@ def settling_first(base_class: type, name: str) -> Callable[..., Any]:
 def page_like_actions(base: type) -> dict[str, Callable[..., Any]]:
     """The recorded actions of Page or Frame."""
     actions = {name: selector_action(base, name) for name in SELECTOR_ACTIONS if hasattr(base, name)}
-    actions.update({name: navigation(base, name) for name in NAVIGATIONS if hasattr(base, name)})
+    actions.update({name: navigation(base, name) for name in NAVIGATIONS + PAGE_STEPS if hasattr(base, name)})
     actions.update({name: settling_first(base, name) for name in DOCUMENT_ENDS if hasattr(base, name)})
     return actions
 
@@ -194,5 +231,5 @@ def locator_actions() -> dict[str, Callable[..., Any]]:
     """The recorded actions of Locator: its actions and reads, and its list queries."""
     return {
         **{name: locator_action(name) for name in LOCATOR_ACTIONS if hasattr(Locator, name)},
-        **{name: list_query(name) for name in LIST_QUERIES},
+        **{name: list_query(name) for name in LIST_QUERIES if hasattr(Locator, name)},
     }

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # Typed values are kept only when the page said the field is not a secret (see observer.js);
 # anything unconfirmed, or aimed at a locator that names a secret, is stored as MASK (redact.py),
 # and is then a secret of the run: masked wherever else it shows (an error, a call log).
-TYPED_ACTIONS = frozenset({"fill", "type", "press_sequentially"})
+TYPED_ACTIONS = frozenset({"fill", "type", "press_sequentially", "keyboard.type", "keyboard.insert_text"})
 # A page report arrives when Playwright next hears from the browser, which may be during the next
 # step: it belongs to the step in flight or to one of this many steps before it.
 REPORT_LAG_STEPS = 2

@@ -32,17 +32,22 @@ from playwright.sync_api import (
     FileChooser,
     Frame,
     FrameLocator,
+    Keyboard,
     Locator,
+    Mouse,
     Page,
     Request,
     Response,
 )
 
 from .actions import (
+    KEYBOARD_STEPS,
     LIST_QUERIES,
     LOCATOR_ACTIONS,
+    MOUSE_STEPS,
     NAVIGATIONS,
     SELECTOR_ACTIONS,
+    device_actions,
     locator_actions,
     page_like_actions,
 )
@@ -56,7 +61,8 @@ if TYPE_CHECKING:
 __all__ = [
     "LIST_QUERIES", "LOCATOR_ACTIONS", "NAVIGATIONS", "SELECTOR_ACTIONS", "IrlBrowser",
     "IrlBrowserContext", "IrlConsoleMessage", "IrlDialog", "IrlDownload", "IrlFileChooser", "IrlFrame",
-    "IrlFrameLocator", "IrlLocator", "IrlObject", "IrlPage", "IrlRequest", "IrlResponse", "IrlWebError",
+    "IrlFrameLocator", "IrlKeyboard", "IrlLocator", "IrlMouse", "IrlObject", "IrlPage", "IrlRequest",
+    "IrlResponse", "IrlWebError",
     "unwrap", "wrap",
 ]
 # The names these had when they lived here (tests import the listener one).
@@ -134,10 +140,32 @@ class IrlFrame(IrlObject, Frame):
     pass
 
 
+class IrlKeyboard(IrlObject, Keyboard):
+    _irl_page: Any = None  # the raw page it types into: its URL goes into each step
+
+
+class IrlMouse(IrlObject, Mouse):
+    _irl_page: Any = None
+
+
+def _device(page: IrlPage, raw: Any) -> Any:
+    device = wrap(raw, page._irl_layer)
+    device._irl_page = page._irl_inner
+    return device
+
+
 class IrlPage(IrlEmitter, Page):
     @property
     def screencast(self) -> Any:
         return _TestScreencast(self._irl_inner, self._irl_layer)
+
+    @property
+    def keyboard(self) -> Keyboard:
+        return _device(self, self._irl_inner.keyboard)  # type: ignore[no-any-return]
+
+    @property
+    def mouse(self) -> Mouse:
+        return _device(self, self._irl_inner.mouse)  # type: ignore[no-any-return]
 
     def _irl_wrapped(self) -> None:
         # A page reaches the test from anywhere (a page of browser.contexts, an event's page, a
@@ -226,6 +254,8 @@ _install(IrlFrame, Frame, page_like_actions(Frame))
 _install(IrlPage, Page, page_like_actions(Page))
 _install(IrlBrowserContext, BrowserContext, {})
 _install(IrlBrowser, Browser, {})
+_install(IrlKeyboard, Keyboard, device_actions(Keyboard, "keyboard", KEYBOARD_STEPS))
+_install(IrlMouse, Mouse, device_actions(Mouse, "mouse", MOUSE_STEPS))
 for _wrapper_class, _base_class in (
     (IrlConsoleMessage, ConsoleMessage), (IrlDialog, Dialog), (IrlDownload, Download),
     (IrlFileChooser, FileChooser), (IrlRequest, Request), (IrlResponse, Response), (IrlWebError, WebError),
