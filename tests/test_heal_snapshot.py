@@ -92,15 +92,15 @@ V3 = """<main><h2>Welcome back</h2>
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
+def chromium(playwright: Any) -> Iterator[Any]:
+    # pytest-playwright's Playwright: one per session (a second sync one cannot start beside it).
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as pw:
-        launched = pw.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"], headless=True
-        )
-        yield launched
-        launched.close()
+    launched = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"], headless=True
+    )
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="module")

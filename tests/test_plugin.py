@@ -72,7 +72,7 @@ def test_records_each_playwright_test_with_its_outcome(pytester: pytest.Pytester
         "test_skipped[chromium]": "skipped", "test_errors[chromium]": "error",
     }
     passed = runs["test_passes[chromium]"]
-    assert [s["action"] for s in passed["steps"]] == ["fill", "click"]
+    assert [s["action"] for s in passed["steps"]] == ["set_content", "fill", "click"]
     assert passed["finished_at"] >= passed["started_at"] and passed["duration_ms"] > 0
     assert passed["browser"] == "chromium" and passed["attempt"] == 1
     failed = runs["test_fails[chromium]"]
@@ -167,8 +167,8 @@ def test_hostile_names_and_steps_are_stored(pytester: pytest.Pytester, db_url: s
     assert len(stored) == 4 and {r["status"] for r in stored} == {"passed"}
     assert any("<script>alert(1)</script>" in r["nodeid"] for r in stored)
     for run in stored:
-        assert [s["action"] for s in run["steps"]] == ["fill", "fill", "click"]
-        assert run["steps"][1]["value"] in ("y" * 1_000_000, "********")
+        assert [s["action"] for s in run["steps"]] == ["set_content", "fill", "fill", "click"]
+        assert run["steps"][2]["value"] in ("y" * 1_000_000, "********")
 
 
 def test_xdist_workers_write_into_one_session(pytester: pytest.Pytester, db_url: str) -> None:

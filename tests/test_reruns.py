@@ -128,7 +128,7 @@ def test_marker_reruns_records_attempts_and_flaky_history(
         (1, "failed", False), (2, "passed", True)]
     assert flaky[0]["first_run_id"] is None and flaky[1]["first_run_id"] == flaky[0]["id"]
     assert "first attempt" in flaky[0]["error"]
-    assert [s["action"] for s in flaky[1]["steps"]] == ["click"]
+    assert [s["action"] for s in flaky[1]["steps"]] == ["set_content", "click"]
     # only_rerun did not match an AssertionError: no rerun
     assert [(r["attempt"], r["status"]) for r in runs["test_not_matching[chromium]"]] == [(1, "failed")]
 
@@ -227,4 +227,4 @@ def test_pytest_rerunfailures_keeps_its_marker_and_its_attempts_are_recorded(
         assert [(r["attempt"], r["status"], r["flaky"]) for r in attempts] == [
             (1, "failed", False), (2, "passed", True)], name
         assert attempts[1]["first_run_id"] == attempts[0]["id"]
-    assert [s["action"] for s in runs["test_theirs[chromium]"][1]["steps"]] == ["click"]
+    assert [s["action"] for s in runs["test_theirs[chromium]"][1]["steps"]] == ["set_content", "click"]

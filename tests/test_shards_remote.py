@@ -146,7 +146,7 @@ def test_two_shards_share_one_session(pytester: pytest.Pytester, db_url: str) ->
     assert sorted(r["nodeid"] for r in runs) == sorted(expected)  # each once: none lost, none twice
     for run in runs:
         assert (run["session_id"], run["status"], run["attempt"]) == (session_id, "passed", 1)
-        assert [s["action"] for s in run["steps"]] == ["fill", "click"]
+        assert [s["action"] for s in run["steps"]] == ["set_content", "fill", "click"]
     applied = rows(db_url, "SELECT version FROM irl_schema_migrations ORDER BY version")
     assert [r["version"] for r in applied] == [m.version for m in load_migrations()]
 
@@ -183,7 +183,7 @@ def test_two_sessions_at_once_lose_nothing(pytester: pytest.Pytester, db_url: st
     per_session = rows(
         db_url,
         "SELECT session_id, count(*) AS runs, count(DISTINCT nodeid) AS tests,"
-        " count(*) FILTER (WHERE status = 'passed' AND jsonb_array_length(steps) = 4) AS complete"
+        " count(*) FILTER (WHERE status = 'passed' AND jsonb_array_length(steps) = 5) AS complete"
         " FROM test_runs GROUP BY session_id",
     )
     assert {r["session_id"]: (r["runs"], r["tests"], r["complete"]) for r in per_session} == {

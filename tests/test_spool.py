@@ -539,7 +539,8 @@ def test_a_database_that_stops_answering_at_the_end_loses_no_run(
     synced = run_irl_cli("--db", service_db_url, "sync", cwd=pytester.path)
     assert synced.returncode == 0, synced.stderr
     stored = rows(service_db_url, "SELECT status, steps FROM test_runs")
-    assert [(r["status"], [s["action"] for s in r["steps"]]) for r in stored] == [("passed", ["click"])]
+    actions = [(r["status"], [s["action"] for s in r["steps"]]) for r in stored]
+    assert actions == [("passed", ["set_content", "click"])]
     assert rows(service_db_url, "SELECT status, exit_status FROM test_sessions") == [
         {"status": "finished", "exit_status": 0}]
 

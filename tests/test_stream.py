@@ -150,8 +150,8 @@ def test_watch_a_running_test_live(pytester: pytest.Pytester, service_db_url: st
         poll(lambda: int(body.get_attribute("data-seq") or 0) >= first_seq + 5, 20, "more frames")
         poll(lambda: int(body.get_attribute("data-steps") or 0) >= first_steps + 2, 20, "more steps")
         assert page.locator("#frame").screenshot() != shot
-        assert page.locator("#steps li strong").first.text_content() == "click"
-        assert page.locator("#steps li .sel").first.text_content() == " #b"
+        assert "click" in page.locator("#steps li strong").all_text_contents()
+        assert " #b" in page.locator("#steps li .sel").all_text_contents()
         assert page.locator("#status").text_content() == "running"
         # A healed step appears marked, with the locator used instead.
         assert page.locator("#steps li.healed").count() == 0

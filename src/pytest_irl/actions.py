@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from playwright.sync_api import Locator
 
 from .policy import DEFAULT_TIMEOUT_MS, Action
+from .pw import compat
 from .wrapping import unwrap, wrap
 
 if TYPE_CHECKING:
@@ -65,23 +66,8 @@ def _value_of(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return None
 
 
-def _timeout_settings(impl: Any) -> Any:
-    if hasattr(impl, "_timeout_settings"):
-        return impl._timeout_settings
-    page = getattr(impl, "_page", None) or getattr(getattr(impl, "_frame", None), "_page", None)
-    return getattr(page, "_timeout_settings", None)
-
-
-def _timeout_of(impl: Any, kwargs: dict[str, Any], navigation: bool = False) -> float:
-    explicit = kwargs.get("timeout")
-    settings = _timeout_settings(impl)
-    try:
-        if settings is not None:
-            ms = settings.navigation_timeout(explicit) if navigation else settings.timeout(explicit)
-        else:
-            ms = explicit
-    except Exception:
-        ms = explicit
+def _timeout_of(obj: Any, kwargs: dict[str, Any], navigation: bool = False) -> float:
+    ms = compat.timeout_ms(obj, kwargs.get("timeout"), navigation)
     # 0 means "no timeout" to Playwright; a long budget keeps the retry arithmetic simple.
     return float(ms) if ms else (DEFAULT_TIMEOUT_MS * 1000 if ms == 0 else DEFAULT_TIMEOUT_MS)
 
@@ -108,8 +94,8 @@ def locator_action(name: str) -> Callable[..., Any]:
 
         layer: Layer = self._irl_layer
         return layer.run(Action(
-            name=name, perform=perform, target=self._irl_inner, selector=self._impl_obj._selector,
-            timeout_ms=_timeout_of(self._impl_obj, kwargs), healable=not _is_absence_wait(name, kwargs),
+            name=name, perform=perform, target=self._irl_inner, selector=compat.selector_of(self._irl_inner),
+            timeout_ms=_timeout_of(self._irl_inner, kwargs), healable=not _is_absence_wait(name, kwargs),
             value=_value_of(name, args, kwargs),
         ))
 
@@ -151,7 +137,7 @@ def selector_action(base_class: type, name: str) -> Callable[..., Any]:
         layer: Layer = self._irl_layer
         return layer.run(Action(
             name=name, perform=perform, target=target, selector=selector,
-            timeout_ms=_timeout_of(self._impl_obj, kwargs), value=_value_of(name, args, kwargs),
+            timeout_ms=_timeout_of(self._irl_inner, kwargs), value=_value_of(name, args, kwargs),
         ))
 
     return method
@@ -200,7 +186,7 @@ def navigation(base_class: type, name: str) -> Callable[..., Any]:
         self._irl_layer.settle_learning()
         # The response too is wrapped: its ``frame`` is the test's frame.
         return wrap(self._irl_layer.run(Action(
-            name=name, perform=perform, timeout_ms=_timeout_of(self._impl_obj, kwargs, navigation=True),
+            name=name, perform=perform, timeout_ms=_timeout_of(self._irl_inner, kwargs, navigation=True),
             healable=False, value=_value_of(name, args, kwargs), owner=inner,
         )), self._irl_layer)
 

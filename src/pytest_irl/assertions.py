@@ -1,13 +1,9 @@
 """``expect(locator)`` and list queries (``count()``, ``all()``) through the layer.
 
-How an unchanged ``expect(...)`` reaches the layer without patching Playwright: ``expect``
-builds its assertions from ``locator._impl_obj`` and every matcher ends in that object's
-``_expect(expression, options, title)``. An :class:`IrlLocator`'s ``_impl_obj`` is an
-:class:`IrlLocatorImpl`: an instance of Playwright's own impl ``Locator`` class (a subclass with
-the same state), whose ``_expect`` runs the assertion as a recorded step. ``_expect`` runs inside
-Playwright's dispatcher; the step runs in a greenlet of its own through Playwright's own
-``run_in_greenlet`` (as a sync route handler does), so the layer's synchronous code, the
-healers included, works unchanged there.
+How an unchanged ``expect(...)`` reaches the layer without patching Playwright: every matcher
+ends in one method of the locator's impl object, and an :class:`IrlLocator`'s impl object is a
+copy whose that method calls :func:`run_expect` instead, in a greenlet of its own, so the layer's
+synchronous code, the healers included, works unchanged there (``pw/compat.expecting_impl``).
 
 Rules: only positive matchers are healed (never ``not_to_*``, ``to_be_hidden``,
 ``to_have_count(0)`` or an empty list). A locator is broken only when it matches nothing after a
@@ -19,7 +15,6 @@ verdict: the matcher runs unchanged against them, and fails if it should.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +32,8 @@ from .policy import (
     perform_healed,
     present,
 )
-from .pw.compat import LocatorImpl, caller_frame, expect_args, expect_result, run_in_greenlet
+from .pw import compat
+from .pw.compat import expect_result
 
 if TYPE_CHECKING:
     from .layer import Layer
@@ -66,30 +62,6 @@ def lists_for(layer: Layer) -> Lists:
         found.asked = layer.track_learning
         layer._irl_lists = found  # type: ignore[attr-defined]
     return found
-
-
-class IrlLocatorImpl(LocatorImpl):
-    """Playwright's impl Locator, whose ``_expect`` is a recorded, healable step."""
-
-    _api_impl_class = LocatorImpl  # Playwright's API mapping treats it as its own Locator
-    _irl_layer: Layer | None = None
-    _irl_inner: Any = None  # the raw sync Locator it was copied from
-
-    @classmethod
-    def copy_of(cls, impl: LocatorImpl, layer: Layer, inner: Any) -> IrlLocatorImpl:
-        obj = cls.__new__(cls)
-        obj.__dict__.update({k: v for k, v in impl.__dict__.items() if not k.startswith("_pw_api_instance")})
-        obj._irl_layer = layer
-        obj._irl_inner = inner
-        return obj
-
-    async def _expect(self, expression: str, options: Any, title: str | None = None) -> Any:
-        layer = self._irl_layer
-        if layer is None or self._irl_inner is None:
-            return await super()._expect(*expect_args(expression, options, title))
-        caller = caller_frame(asyncio.current_task())
-        opts = dict(options)
-        return await run_in_greenlet(lambda: run_expect(layer, self, expression, opts, title, caller))
 
 
 def run_step(layer: Layer, action: Action, policy: Any, location: str | None = None,
@@ -131,10 +103,10 @@ def run_step(layer: Layer, action: Action, policy: Any, location: str | None = N
                 step.location = location
 
 
-def run_expect(layer: Layer, impl: IrlLocatorImpl, expression: str, options: dict[str, Any],
+def run_expect(layer: Layer, inner: Any, selector: str, expression: str, options: dict[str, Any],
                title: str | None, caller: Any) -> Any:
-    """One assertion as a step; returns Playwright's result for the matcher to judge."""
-    inner = impl._irl_inner
+    """One assertion on ``inner`` (a raw Locator) as a step; returns Playwright's result for the
+    matcher to judge. ``caller``: the frame of the test's ``expect`` call."""
     is_not = bool(options.get("isNot"))
     shown_title = title or expression
 
@@ -149,7 +121,7 @@ def run_expect(layer: Layer, impl: IrlLocatorImpl, expression: str, options: dic
     kind = kind_of(expression, options)
     action = Action(
         name=matcher_name(expression, options, title), perform=perform, target=inner,
-        selector=impl._selector, timeout_ms=float(options.get("timeout") or DEFAULT_EXPECT_TIMEOUT_MS),
+        selector=selector, timeout_ms=float(options.get("timeout") or DEFAULT_EXPECT_TIMEOUT_MS),
         healable=kind is not None, value=expected_value(options),
     )
     location = location_from(caller, recorder.root if recorder is not None else None)
@@ -314,7 +286,7 @@ def query_action(layer: Layer, name: str, inner: Any, perform: Any) -> Any:
     step only when the layer has something to say about it (a list that matched before matches
     nothing now: healed, or refused with its candidates). While it matches, it learns its list."""
     lists = lists_for(layer)
-    selector = inner._impl_obj._selector
+    selector = compat.selector_of(inner)
     started = time.perf_counter()
     try:
         matched = inner.count()
@@ -339,4 +311,4 @@ def query_action(layer: Layer, name: str, inner: Any, perform: Any) -> Any:
     return result
 
 
-__all__ = ["ExpectPolicy", "IrlLocatorImpl", "QueryPolicy", "kind_of", "names_content"]
+__all__ = ["ExpectPolicy", "QueryPolicy", "kind_of", "names_content", "run_expect"]

@@ -32,6 +32,7 @@ from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import ask, ask_later, probe
 from .policy import Action, DriftRefused, Heal, is_strict_violation
+from .pw import compat
 
 HealMode = Literal["on", "suggest", "off"]
 DriftMode = Literal["heal", "warn", "off"]
@@ -156,7 +157,7 @@ def normalized(locator: Any) -> str | None:
     if normalize is None:
         return None
     try:
-        return str(normalize()._impl_obj._selector)
+        return compat.selector_of(normalize())
     except Exception:
         return None
 

@@ -354,12 +354,8 @@ class Layer:
                 return str(action.owner.url)
             except Exception:
                 return None
-        target = action.target
-        impl = getattr(target, "_impl_obj", None)
-        frame = getattr(impl, "_frame", None)
-        page = getattr(frame, "_page", None)
         try:
-            return page.url if page is not None else (frame.url if frame is not None else None)
+            return str(action.target.page.url) if action.target is not None else None
         except Exception:
             return None
 

@@ -52,6 +52,7 @@ from .actions import (
     page_like_actions,
 )
 from .events import IrlEmitter, event_method, listener_for, waiting_method
+from .pw import compat
 from .pw.compat import WebError
 from .wrapping import WRAPPERS, IrlObject, instrument_context_of, unwrap, wrap
 
@@ -125,9 +126,13 @@ class IrlLocator(IrlObject, Locator):
     def _irl_setup(self, inner: Any, layer: Layer) -> None:
         # Built on a copy of the impl whose ``_expect`` is a recorded, healable step, so that an
         # unchanged ``expect(locator)`` goes through the layer (see assertions.py).
-        from .assertions import IrlLocatorImpl
+        from .assertions import run_expect
 
-        Locator.__init__(self, IrlLocatorImpl.copy_of(inner._impl_obj, layer, inner))
+        if compat.available(compat.EXPECT_STEPS):
+            on_expect = functools.partial(run_expect, layer, inner, compat.selector_of(inner))
+            compat.init_like(self, inner, compat.expecting_impl(inner, on_expect))
+        else:  # said once at the start (Recording): expect(...) is Playwright's own then
+            compat.init_like(self, inner)
         self._irl_inner = inner
         self._irl_layer = layer
 
@@ -207,16 +212,13 @@ class IrlBrowser(IrlEmitter, Browser):
         # page's first document has it too (set_content writes into that document).
         context = self.new_context(**kwargs)
         page = context.new_page()
-        page_impl, context_impl = page._impl_obj, context._impl_obj
-        if not (hasattr(page_impl, "_owned_context") and hasattr(context_impl, "_owner_page")):
+        # Tied as Playwright ties them: closing the page closes its context, which refuses a
+        # second page.
+        if not compat.own_context(page, context):
             # A Playwright that ties a page to its own context differently: let it make the
             # page (its context is instrumented when the page is wrapped, from its next document).
             context.close()
             return wrap(Browser.new_page(self, **kwargs), self._irl_layer)
-        # Tied as Playwright ties them: closing the page closes its context, which refuses a
-        # second page.
-        page_impl._owned_context = context_impl
-        context_impl._owner_page = page_impl
         return page
 
 

@@ -15,6 +15,7 @@ from .layer import RunRecorder
 from .lists import Lists
 from .memory import Memory
 from .models import TestRun, utcnow
+from .pw import compat
 from .redact import Secrets
 from .reruns import ATTEMPT
 from .store import StoreLocation, Writer
@@ -55,7 +56,8 @@ class Recording:
         self.secrets.learn_database_url(os.environ.get(ENV_VAR))
         self.writer: Writer | None = None
         self.runs_recorded = 0
-        self.problems: list[str] = []
+        # Features this Playwright does not allow: off, and said once in the summary.
+        self.problems: list[str] = compat.unavailable_lines()
         self._runs: dict[str, TestRun] = {}
         self._started: dict[str, float] = {}
         self._first_run_ids: dict[str, uuid.UUID] = {}

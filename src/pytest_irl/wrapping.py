@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .policy import first_line
+from .pw import compat
 
 if TYPE_CHECKING:
     from .layer import Layer
@@ -29,7 +30,7 @@ class IrlObject:
     _irl_layer: Layer
 
     def _irl_setup(self, inner: Any, layer: Layer) -> None:
-        type(inner).__init__(self, inner._impl_obj)
+        compat.init_like(self, inner)
         self._irl_inner = inner
         self._irl_layer = layer
 

@@ -76,11 +76,8 @@ def selector_of(locator: Any) -> str:
             except (ValueError, SyntaxError):
                 return locator
         return locator
-    impl = getattr(locator, "_impl_obj", locator)
-    selector = getattr(impl, "_selector", None)
-    if isinstance(selector, str):
-        return selector
-    return str(locator)
+    # A Locator object: read from its repr (the pure core never reaches into Playwright).
+    return selector_of(str(locator))
 
 
 def parse_locator(locator: Any) -> LocatorHints:

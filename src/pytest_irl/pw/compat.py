@@ -9,6 +9,8 @@ a step acted on looks like) then costs the test no round trip of its own.
 from __future__ import annotations
 
 import asyncio
+import functools
+import importlib
 import inspect
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -149,3 +151,142 @@ def expect_result(locator: Any, expression: str, options: dict[str, Any], title:
     ``matches`` and what was received."""
     result = locator._sync(locator._impl_obj._expect(*expect_args(expression, options, title)))
     return result if isinstance(result, dict) else dict(result)
+
+
+class _ExpectingLocatorImpl(LocatorImpl):
+    """Playwright's impl Locator whose ``_expect`` (where every ``expect(locator)`` matcher ends)
+    runs ``_irl_on_expect`` in a greenlet of its own instead: a recorded, healable step."""
+
+    _api_impl_class = LocatorImpl  # Playwright's API mapping treats it as its own Locator
+    _irl_on_expect: Callable[[str, dict[str, Any], str | None, Any], Any] | None = None
+
+    async def _expect(self, expression: str, options: Any, title: str | None = None) -> Any:
+        on_expect = self._irl_on_expect
+        if on_expect is None:
+            return await super()._expect(*expect_args(expression, options, title))
+        caller = caller_frame(asyncio.current_task())
+        opts = dict(options)
+        return await run_in_greenlet(lambda: on_expect(expression, opts, title, caller))
+
+
+def expecting_impl(locator: Any, on_expect: Callable[[str, dict[str, Any], str | None, Any], Any]) -> Any:
+    """A copy of ``locator``'s impl object (same state) whose assertions call
+    ``on_expect(expression, options, title, caller_frame)``; give it to ``Locator.__init__``."""
+    impl = locator._impl_obj
+    obj = _ExpectingLocatorImpl.__new__(_ExpectingLocatorImpl)
+    obj.__dict__.update({k: v for k, v in impl.__dict__.items() if not k.startswith("_pw_api_instance")})
+    obj._irl_on_expect = on_expect
+    return obj
+
+
+# --- the sync API's objects ------------------------------------------------------------------------
+
+
+def init_like(wrapper: Any, inner: Any, impl: Any = None) -> None:
+    """Initialise ``wrapper`` (an instance of a subclass of ``type(inner)``) as a second sync
+    object over ``inner``'s impl object (or ``impl``)."""
+    type(inner).__init__(wrapper, impl if impl is not None else inner._impl_obj)
+
+
+def selector_of(locator: Any) -> str:
+    """The selector Playwright built for ``locator`` (a sync Locator)."""
+    return str(locator._impl_obj._selector)
+
+
+def timeout_ms(obj: Any, explicit: float | None, navigation: bool = False) -> float | None:
+    """The timeout an action of ``obj`` (a sync Locator, Page or Frame) runs with: ``explicit``,
+    else the page's default (``set_default_timeout``), else None (Playwright's own default)."""
+    impl = getattr(obj, "_impl_obj", None)
+    settings = getattr(impl, "_timeout_settings", None)
+    if settings is None:
+        page = getattr(impl, "_page", None) or getattr(getattr(impl, "_frame", None), "_page", None)
+        settings = getattr(page, "_timeout_settings", None)
+    if settings is None:
+        return explicit
+    try:
+        return settings.navigation_timeout(explicit) if navigation else settings.timeout(explicit)  # type: ignore[no-any-return]
+    except Exception:
+        return explicit
+
+
+def own_context(page: Any, context: Any) -> bool:
+    """Tie ``page`` to ``context`` as ``browser.new_page()`` does (closing the page closes the
+    context; ``page.context.new_page()`` is refused). False where this Playwright ties them
+    otherwise (then let it make the page)."""
+    page_impl, context_impl = page._impl_obj, context._impl_obj
+    if not (hasattr(page_impl, "_owned_context") and hasattr(context_impl, "_owner_page")):
+        return False
+    page_impl._owned_context = context_impl
+    context_impl._owner_page = page_impl
+    return True
+
+
+def async_side(obj: Any) -> tuple[Any, asyncio.AbstractEventLoop] | None:
+    """``obj``'s impl object and the loop it runs on, to call its async methods from a callback
+    of Playwright's loop; None where this Playwright does not have them."""
+    impl = getattr(obj, "_impl_obj", None)
+    loop = getattr(obj, "_loop", None) or getattr(impl, "_loop", None)
+    if impl is None or not isinstance(loop, asyncio.AbstractEventLoop):
+        return None
+    return impl, loop
+
+
+# --- probes: each feature that needs an internal is checked once, and off (said once) without it ---
+
+EXPECT_STEPS = "assertion steps"
+PAGE_TIMEOUTS = "page default timeouts"
+
+
+def _probe_expect() -> str | None:
+    method = getattr(LocatorImpl, "_expect", None)
+    if method is None or not inspect.iscoroutinefunction(method):
+        return "expect(...) is neither recorded nor healed (its Locator has no async _expect)"
+    return None
+
+
+def _probe_timeouts() -> str | None:
+    for module in ("playwright._impl.timeout_settings", "playwright._impl._helper"):
+        try:
+            settings = getattr(importlib.import_module(module), "TimeoutSettings", None)
+        except ImportError:
+            continue
+        if settings is not None and hasattr(settings, "timeout") and hasattr(settings, "navigation_timeout"):
+            return None
+    return ("retry budgets assume Playwright's 30 s default, not set_default_timeout() (no"
+            " TimeoutSettings found)")
+
+
+_PROBES: dict[str, Callable[[], str | None]] = {EXPECT_STEPS: _probe_expect, PAGE_TIMEOUTS: _probe_timeouts}
+
+
+@functools.cache
+def unavailable() -> dict[str, str]:
+    """Features the installed Playwright does not allow, each with what the user loses."""
+    found: dict[str, str] = {}
+    for feature, probe in _PROBES.items():
+        try:
+            problem = probe()
+        except Exception as exc:  # a probe must never break a run
+            problem = f"could not be checked ({type(exc).__name__})"
+        if problem is not None:
+            found[feature] = problem
+    return found
+
+
+def available(feature: str) -> bool:
+    return feature not in unavailable()
+
+
+def unavailable_lines() -> list[str]:
+    """One line per feature that is off, naming the Playwright version."""
+    version = _playwright_version()
+    return [f"{feature} off with Playwright {version}: {why}" for feature, why in unavailable().items()]
+
+
+def _playwright_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("playwright")
+    except Exception:
+        return "?"

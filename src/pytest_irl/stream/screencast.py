@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..pw import compat
+
 MAX_FPS = 12.0
 IDLE_FPS = 4.0
 QUALITY = 50
@@ -172,8 +174,7 @@ class _CdpSource(_Source):
 
     def open(self) -> None:
         self.cdp = self.caster.page.context.new_cdp_session(self.caster.page)
-        self.impl = getattr(self.cdp, "_impl_obj", None)
-        self.loop = getattr(self.cdp, "_loop", None)
+        self.impl, self.loop = compat.async_side(self.cdp) or (None, None)
         if self.impl is None or self.loop is None:
             self.cdp.detach()
             raise ScreencastUnsupported("not Playwright's sync API as pytest-irl knows it")
@@ -251,8 +252,7 @@ class PlaywrightScreencast(_Source):
         if screencast is None or not hasattr(screencast, "start"):
             raise ScreencastUnsupported(f"{caster.browser_name()} has no screencast in this Playwright")
         self.sync = screencast
-        self.impl = getattr(screencast, "_impl_obj", None)
-        self.loop = getattr(self.impl, "_loop", None)
+        self.impl, self.loop = compat.async_side(screencast) or (None, None)
         self.pace = _Paced(caster.min_gap)
         self.aside_at = float("-inf")
         if self.impl is None or self.loop is None:
