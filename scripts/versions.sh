@@ -15,6 +15,7 @@ declare -A PINS=(
 # through pytester (with and without --irl), reruns.
 TESTS=(
   tests/test_proxy.py tests/test_proxy_identity.py tests/test_lists_and_assertions.py tests/test_api_classification.py
+  tests/test_adapter_boundary.py
   tests/test_reruns.py "tests/test_plugin.py::test_records_each_playwright_test_with_its_outcome"
   "tests/test_healing.py::test_learns_on_success_and_heals_by_fingerprint"
 )
