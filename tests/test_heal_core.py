@@ -351,11 +351,9 @@ def test_parse_frames_and_locator_repr() -> None:
     assert hints.role == "button" and hints.name is not None and hints.name.value == "Hi"
     assert hints.selector == 'internal:role=button[name="Hi"i]'
 
-    class FakeImpl:
-        _selector = 'internal:label="Name"s'
-
-    class FakeLocator:
-        _impl_obj = FakeImpl()
+    class FakeLocator:  # a Locator object is read by its repr: the pure core never reaches into it
+        def __str__(self) -> str:
+            return "<Locator frame=<Frame name= url='about:blank'> selector='internal:label=\"Name\"s'>"
 
     assert parse_locator(FakeLocator()).label.exact is True  # type: ignore[union-attr]
 
