@@ -119,8 +119,11 @@ def test_expect_page_and_wait_for_event(irl_page: Page, irl_context: BrowserCont
     assert type(second) is IrlPage and second.opener() is irl_page
     assert [p for p in irl_context.pages if p is second]
 
-    irl_page.evaluate("setTimeout(() => console.log('later'), 50)")
-    message = irl_context.wait_for_event("console", predicate=lambda m: m.text == "later")
+    # The context's console events need a subscription, which a wait made after the message was
+    # scheduled may miss on a loaded machine: the wait is set up first.
+    with irl_context.expect_event("console", predicate=lambda m: m.text == "later") as console:
+        irl_page.evaluate("console.log('later')")
+    message = console.value
     assert type(message) is IrlConsoleMessage and message.page is irl_page
 
 
