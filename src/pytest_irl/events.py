@@ -126,30 +126,29 @@ class WrappedEvent:
         return bool(self._info.is_done())
 
 
-def event_method(base_class: type, name: str) -> Callable[..., Any]:
-    """``expect_*`` of ``base_class`` whose value, and whose predicate's argument, is wrapped."""
+def _with_wrapped_predicates(base_class: type, name: str,
+                             hand_back: Callable[[Any, Layer], Any]) -> Callable[..., Any]:
+    """``base_class.<name>`` whose predicate's argument is wrapped, and whose result goes through
+    ``hand_back(result, layer)``."""
     base = getattr(base_class, name)
     predicates = _wrapping_predicates(base)
 
     @functools.wraps(base)
     def method(self: IrlObject, *args: Any, **kwargs: Any) -> Any:
         args, kwargs = predicates(args, kwargs, self._irl_layer)
-        return WrappedEvent(base(self, *args, **kwargs), self._irl_layer)
+        return hand_back(base(self, *args, **kwargs), self._irl_layer)
 
     return method
+
+
+def event_method(base_class: type, name: str) -> Callable[..., Any]:
+    """``expect_*`` of ``base_class`` whose value, and whose predicate's argument, is wrapped."""
+    return _with_wrapped_predicates(base_class, name, WrappedEvent)
 
 
 def waiting_method(base_class: type, name: str) -> Callable[..., Any]:
     """``wait_for_event`` of ``base_class`` whose result, and whose predicate's argument, is wrapped."""
-    base = getattr(base_class, name)
-    predicates = _wrapping_predicates(base)
-
-    @functools.wraps(base)
-    def method(self: IrlObject, *args: Any, **kwargs: Any) -> Any:
-        args, kwargs = predicates(args, kwargs, self._irl_layer)
-        return wrap(base(self, *args, **kwargs), self._irl_layer)
-
-    return method
+    return _with_wrapped_predicates(base_class, name, wrap)
 
 
 class IrlEmitter(IrlObject):

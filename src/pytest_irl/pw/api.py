@@ -85,8 +85,4 @@ def classify(base: type, wrapper: type, steps: frozenset[str]) -> dict[str, str]
     return kinds
 
 
-def reason(name: str) -> str | None:
-    return PASS_THROUGH.get(name)
-
-
-__all__ = ["PASS_THROUGH", "classify", "public_members", "reason"]
+__all__ = ["PASS_THROUGH", "classify", "public_members"]
