@@ -1,0 +1,70 @@
+"""Issue #12's small ones, each against the real thing: the stream server's idle connections and
+thread cap, the embedded server's permission walk (as root), `.irl/.gitignore`, and the `irl`
+command's options after the subcommand and its quiet exit on a closed pipe."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pytest_irl.store import embedded, spool
+
+HANDLER_THREAD = "process_request_thread"
+
+
+def handler_threads() -> int:
+    return sum(HANDLER_THREAD in t.name for t in threading.enumerate())
+
+
+def wait_until(check, limit: float = 10.0) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.05)
+    return bool(check())
+
+
+def test_stream_server_caps_its_threads_and_closes_idle_connections() -> None:
+    from pytest_irl.stream import Hub, StreamServer
+
+    server = StreamServer(Hub(), idle_timeout=2.0, max_connections=8)
+    server.start()
+    idle = []
+    try:
+        # 60 half-open connections that never send a byte: the old server gave each a thread
+        # for good.
+        for _ in range(60):
+            idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        refused = 0
+        for conn in idle[8:]:
+            conn.settimeout(5)
+            refused += conn.recv(100).startswith(b"HTTP/1.1 503")
+        assert refused == 52
+        assert wait_until(lambda: handler_threads() == 8), handler_threads()
+        # The ones that got a thread are hung up on after the idle timeout, not kept.
+        started = time.monotonic()
+        for conn in idle[:8]:
+            conn.settimeout(10)
+            assert conn.recv(100) == b""
+        assert time.monotonic() - started < 6
+        assert wait_until(lambda: handler_threads() == 0), handler_threads()
+        # Their slots are free again: a viewer is served.
+        with urllib.request.urlopen(server.index_url(), timeout=5) as page:
+            assert page.status == 200
+    finally:
+        for conn in idle:
+            conn.close()
+        server.stop()
