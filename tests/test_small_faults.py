@@ -68,3 +68,18 @@ def test_stream_server_caps_its_threads_and_closes_idle_connections() -> None:
         for conn in idle:
             conn.close()
         server.stop()
+
+
+def test_irl_folder_made_by_the_plugin_is_ignored_by_git(tmp_path: Path) -> None:
+    spool.append(tmp_path / ".irl" / "spool", "s", [("run", {"id": "x"})], target="embedded:x")
+    assert (tmp_path / ".irl" / ".gitignore").read_text().splitlines()[-1] == "*"
+    if shutil.which("git"):
+        subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+                                capture_output=True, text=True, check=True)
+        assert status.stdout == ""
+    # A folder the user made is theirs: nothing is added to it.
+    mine = tmp_path / "mine"
+    (mine / ".irl").mkdir(parents=True)
+    spool.append(mine / ".irl" / "spool", "s", [("run", {"id": "x"})], target="embedded:x")
+    assert not (mine / ".irl" / ".gitignore").exists()
