@@ -128,3 +128,21 @@ def test_the_embedded_server_changes_no_permission_outside_irl(tmp_path: Path) -
         assert embedded.stop(state)
     assert modes(watched) == before
     assert not (state / "pgdata" / "postmaster.pid").exists()  # it could reach its folder to stop
+
+
+def irl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "IRL_DATABASE_URL"}
+    return subprocess.run([sys.executable, "-m", "pytest_irl.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+def test_store_options_work_after_the_subcommand(service_db_url: str, tmp_path: Path) -> None:
+    runs = irl("runs", "--db", service_db_url, cwd=tmp_path)
+    assert runs.returncode == 0 and runs.stdout.strip() == "no recorded sessions", runs.stderr
+    synced = irl("sync", "--db", service_db_url, "--dir", str(tmp_path), cwd=tmp_path)
+    assert synced.returncode == 0, synced.stderr
+    assert "synced 0 write(s)" in synced.stdout and "embedded" not in synced.stdout
+    # Before the subcommand still works, and one given after it wins.
+    before = irl("--db", "postgresql://nobody@127.0.0.1:1/none", "runs", "--db", service_db_url, cwd=tmp_path)
+    assert before.returncode == 0 and "no recorded sessions" in before.stdout, before.stderr
+    assert not (tmp_path / ".irl").exists()  # the embedded store was never started
