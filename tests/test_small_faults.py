@@ -146,3 +146,16 @@ def test_store_options_work_after_the_subcommand(service_db_url: str, tmp_path: 
     before = irl("--db", "postgresql://nobody@127.0.0.1:1/none", "runs", "--db", service_db_url, cwd=tmp_path)
     assert before.returncode == 0 and "no recorded sessions" in before.stdout, before.stderr
     assert not (tmp_path / ".irl").exists()  # the embedded store was never started
+
+
+def test_a_closed_pipe_is_quiet(service_db_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "IRL_DATABASE_URL"}
+    # `irl runs | head -0`: the reader is gone before a line is written.
+    proc = subprocess.Popen([sys.executable, "-m", "pytest_irl.cli", "--db", service_db_url, "runs"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    code = proc.wait(60)
+    assert err == ""
+    assert code == 128 + signal.SIGPIPE  # what a shell reports for a tool stopped by the closed pipe
