@@ -67,7 +67,10 @@ def cmd_runs(args: argparse.Namespace, db: Any) -> int:
         print("no recorded sessions")
         return 0
     for session in reversed(sessions):
-        finished = "running" if session["finished_at"] is None else f"exit {session['exit_status']}"
+        code = session["exit_status"]
+        finished = session["status"] if session["finished_at"] is None else f"exit {code}"
+        if session["status"] == "interrupted":  # a killed process has no exit status of its own
+            finished = "interrupted" + ("" if code is None else f", exit {code}")
         print(
             f"session {session['id']}  {session['started_at']:%Y-%m-%d %H:%M:%S}  {finished}  "
             f"{session['runs']} runs: {session['passed']} passed, {session['failed']} failed"
@@ -203,12 +206,16 @@ def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
     Exit 1 when something needs a look (a refused write, an unreadable line, a schema problem);
     writes left for another database are no failure of this one.
     """
-    from .store import Database, replay_spool
+    from .store import Database, replay_spool, shards
 
     with Database(store_url(location)) as db:
         report = replay_spool(db, location.spool_dir, target=location.target,
                               accept_untargeted=args.untargeted)
+        # After the replay: a killed session's last writes may have been waiting in the spool.
+        gone, interrupted = shards.sweep(db)
     print(f"synced {report.ops} write(s) from {report.files} spool file(s) into {location.describe()}")
+    if gone:
+        print(f"marked {interrupted} run(s) of {gone} pytest process(es) that are gone as interrupted")
     for line in report.notices():
         print(f"irl: {line}", file=sys.stderr)
     return 1 if report.rejected or report.bad or report.deferred else 0
