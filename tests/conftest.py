@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import time
 import uuid
@@ -26,9 +27,31 @@ PAGES = Path(__file__).parent / "pages"
 def embedded_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from pytest_irl.store import embedded
 
-    state = tmp_path_factory.mktemp("embedded") / ".irl"
+    folder = tmp_path_factory.mktemp("embedded")
+    let_server_through(folder)
+    state = folder / ".irl"
     yield embedded.start(state)
     embedded.stop(state)
+
+
+def let_server_through(folder: Path) -> None:
+    """As root, the embedded server runs as another user, and pytest-irl opens no folder for it
+    (store/embedded.py): the suite lets it through its own temporary folders (0700) instead."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    root = Path(tempfile.gettempdir()).resolve()
+    for path in (folder.resolve(), *folder.resolve().parents):
+        if path == root or root not in path.parents:
+            break
+        path.chmod(path.stat().st_mode | 0o011)  # its processes keep our group
+
+
+@pytest.fixture(autouse=True)
+def _embedded_server_can_reach_test_folders(request: pytest.FixtureRequest) -> None:
+    for name in ("pytester", "tmp_path"):
+        if name in request.fixturenames:
+            value = request.getfixturevalue(name)
+            let_server_through(Path(getattr(value, "path", value)))
 
 
 def _server_url(request: pytest.FixtureRequest, backend: str) -> str:

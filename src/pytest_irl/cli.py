@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 import uuid
 from collections.abc import Sequence
@@ -65,7 +67,10 @@ def cmd_runs(args: argparse.Namespace, db: Any) -> int:
         print("no recorded sessions")
         return 0
     for session in reversed(sessions):
-        finished = "running" if session["finished_at"] is None else f"exit {session['exit_status']}"
+        code = session["exit_status"]
+        finished = session["status"] if session["finished_at"] is None else f"exit {code}"
+        if session["status"] == "interrupted":  # a killed process has no exit status of its own
+            finished = "interrupted" + ("" if code is None else f", exit {code}")
         print(
             f"session {session['id']}  {session['started_at']:%Y-%m-%d %H:%M:%S}  {finished}  "
             f"{session['runs']} runs: {session['passed']} passed, {session['failed']} failed"
@@ -201,44 +206,62 @@ def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
     Exit 1 when something needs a look (a refused write, an unreadable line, a schema problem);
     writes left for another database are no failure of this one.
     """
-    from .store import Database, replay_spool
+    from .store import Database, replay_spool, shards
 
     with Database(store_url(location)) as db:
         report = replay_spool(db, location.spool_dir, target=location.target,
                               accept_untargeted=args.untargeted)
+        # After the replay: a killed session's last writes may have been waiting in the spool.
+        gone, interrupted = shards.sweep(db)
     print(f"synced {report.ops} write(s) from {report.files} spool file(s) into {location.describe()}")
+    if gone:
+        print(f"marked {interrupted} run(s) of {gone} pytest process(es) that are gone as interrupted")
     for line in report.notices():
         print(f"irl: {line}", file=sys.stderr)
     return 1 if report.rejected or report.bad or report.deferred else 0
 
 
+def _store_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument("--db", default=default,
+                        help="Postgres URL (default: $IRL_DATABASE_URL, else the embedded store)")
+    parser.add_argument("--dir", default=default, help="the project folder whose .irl/ holds the embedded"
+                                                       " store (default: found from the current folder)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="irl", description="Recorded runs of pytest-irl.")
-    parser.add_argument("--db", help="Postgres URL (default: $IRL_DATABASE_URL, else the embedded store)")
-    parser.add_argument("--dir", help="the project folder whose .irl/ holds the embedded store"
-                                      " (default: found from the current folder)")
+    _store_options(parser, None)
+    # The same options after the subcommand (`irl sync --db URL`). SUPPRESS: a subcommand that is
+    # not given them leaves what was given before it in place instead of resetting it to None.
+    after = argparse.ArgumentParser(add_help=False)
+    _store_options(after, argparse.SUPPRESS)
+    common = [after]
     sub = parser.add_subparsers(dest="command", required=True)
-    runs = sub.add_parser("runs", help="recent sessions and their tests")
+    runs = sub.add_parser("runs", parents=common, help="recent sessions and their tests")
     runs.add_argument("-n", "--limit", type=int, default=5, help="how many sessions (default 5)")
     runs.add_argument("--session", help="only this session (id or its first characters)")
-    show = sub.add_parser("show", help="the steps of one run, heals marked")
+    show = sub.add_parser("show", parents=common, help="the steps of one run, heals marked")
     show.add_argument("run_id", help="a run id, or its first characters")
-    flaky = sub.add_parser("flaky", help="tests whose outcome flips between sessions, or that passed"
-                                         " only on a rerun (the irl_flaky_tests view)")
+    flaky = sub.add_parser("flaky", parents=common,
+                           help="tests whose outcome flips between sessions, or that passed"
+                                " only on a rerun (the irl_flaky_tests view)")
     flaky.add_argument("--sessions", type=int, default=30, metavar="N",
                        help="look at the last N sessions (default 30)")
-    sub.add_parser("healed", help="every healed locator across sessions, with the locator to use instead")
-    fix = sub.add_parser("fix", help="rewrite test sources with the suggested locators"
-                                     " (prints a diff; --write applies it)")
+    sub.add_parser("healed", parents=common,
+                   help="every healed locator across sessions, with the locator to use instead")
+    fix = sub.add_parser("fix", parents=common, help="rewrite test sources with the suggested locators"
+                                                     " (prints a diff; --write applies it)")
     fix.add_argument("--write", action="store_true", help="change the files instead of printing a diff")
     fix.add_argument("--root", help="the folder the recorded file paths are relative to"
                                     " (default: the project)")
-    sub.add_parser("db-url", help="print the URL of the store in use (psql \"$(irl db-url)\")")
-    sub.add_parser("migrate", help="apply the database migrations")
-    sync = sub.add_parser("sync", help="write spooled runs into the database they were recorded for")
+    sub.add_parser("db-url", parents=common,
+                   help="print the URL of the store in use (psql \"$(irl db-url)\")")
+    sub.add_parser("migrate", parents=common, help="apply the database migrations")
+    sync = sub.add_parser("sync", parents=common,
+                          help="write spooled runs into the database they were recorded for")
     sync.add_argument("--untargeted", action="store_true",
                       help="also store writes spooled by an older pytest-irl, which name no database")
-    sub.add_parser("db-stop", help="stop the embedded Postgres server")
+    sub.add_parser("db-stop", parents=common, help="stop the embedded Postgres server")
     return parser
 
 
@@ -252,15 +275,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"irl: --db: {database_error(exc, args.db)}", file=sys.stderr)
         return 2
     try:
-        return _dispatch(args, location)
+        code = _dispatch(args, location)
+        sys.stdout.flush()  # here, not at exit: a reader that went away is handled below
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `irl runs | head`: the reader has all it wanted. Quiet, like any command line tool;
+        # stdout now points to /dev/null so that Python's own flush at exit cannot complain.
+        _detach_stdout()
+        return 128 + signal.SIGPIPE
     except Exception as exc:
         from .store.writer import describe_error
 
         where = location.describe()
         print(f"irl: {args.command}: cannot use {where}: {describe_error(exc)}", file=sys.stderr)
         return 1
+
+
+def _detach_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:

@@ -5,6 +5,8 @@ Importing this module is cheap: Playwright, psycopg and pydantic load only when 
 
 from __future__ import annotations
 
+import signal
+import threading
 import uuid
 from typing import Any
 
@@ -108,6 +110,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     recording = _make_recording(config)
     config.pluginmanager.register(recording, RECORDING_PLUGIN)
+    if recording.is_controller:
+        config.pluginmanager.register(_TermAsInterrupt(), "irl-sigterm")
     from . import fixtures
 
     config.pluginmanager.register(fixtures, "irl-fixtures")
@@ -147,6 +151,31 @@ def _make_recording(config: pytest.Config) -> Any:
         controller_id = uuid.UUID(workerinput["irl_controller_id"])
         return Recording(config, location, session_id, worker, settings, controller_id)
     return Recording(config, location, session_id_from(config.getoption("irl_session_id")), None, settings)
+
+
+class _TermAsInterrupt:
+    """SIGTERM (how CI cancels a job) handled like Ctrl-C: pytest stops as interrupted, and the
+    runs cut short and the session are recorded as such instead of being left 'running'.
+
+    Only in a recorded session's main process, only from the main thread (where Python runs
+    signal handlers), and only when SIGTERM has its default action: a handler somebody else set
+    is left alone. It acts once: a second SIGTERM kills as it always did.
+    """
+
+    def __init__(self) -> None:
+        self.installed = False
+        if threading.current_thread() is threading.main_thread() \
+                and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, self._terminate)
+            self.installed = True
+
+    def _terminate(self, signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise KeyboardInterrupt
+
+    def pytest_unconfigure(self) -> None:
+        if self.installed and signal.getsignal(signal.SIGTERM) == self._terminate:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _Notice:

@@ -18,7 +18,7 @@ from .models import TestRun, utcnow
 from .pw import compat
 from .redact import Secrets
 from .reruns import ATTEMPT
-from .store import StoreLocation, Writer
+from .store import StoreLocation, Writer, shards
 from .store.embedded import PGDATA
 from .store.url import ENV_VAR
 from .wiring import build_layer
@@ -72,14 +72,23 @@ class Recording:
         if self.location.url is None and not (self.location.state_dir / PGDATA / "PG_VERSION").exists():
             # A new embedded store holds no history: nothing waits for it to start and load.
             self.memory.loaded.set()
-        self.writer = Writer(self.location, stem=stem, on_ready=self._load_memory)
+        heartbeat = self._heartbeat if self.is_controller else None
+        self.writer = Writer(self.location, stem=stem, on_ready=self._on_ready, heartbeat=heartbeat)
+        started = utcnow()
         # Every process writes the session row (idempotent), so a worker's runs never wait for it.
         self.writer.submit("session", {
-            "id": self.session_id, "started_at": utcnow(), "host": socket.gethostname(),
+            "id": self.session_id, "started_at": started, "host": socket.gethostname(),
             "rootdir": str(self.config.rootpath),
             # --irl-db's password (the README's CI pattern) must not be stored with the arguments.
             "args": self.secrets.args(self.config.invocation_params.args),
         })
+        if self.is_controller:
+            # The process that owns this session's runs (one per CI shard): a later session can
+            # tell when it is gone, and the session ends when all its shards have (shards.py).
+            self.writer.submit("shard", {
+                "controller_id": self.controller_id, "session_id": self.session_id, "started_at": started,
+                **shards.this_process(),
+            })
 
     def finish(self, exitstatus: int) -> None:
         if self.writer is None:
@@ -88,7 +97,8 @@ class Recording:
             # Workers have written everything by now; what is still 'running' can never finish.
             self.interrupt_runs(None)
             self.writer.submit("session_finish", {
-                "id": self.session_id, "finished_at": utcnow(), "exit_status": int(exitstatus),
+                "id": self.session_id, "controller_id": self.controller_id, "finished_at": utcnow(),
+                "exit_status": int(exitstatus),
             })
         self.writer.close()
         for line in self.writer.notices:
@@ -112,6 +122,18 @@ class Recording:
             return None
         where = self.location.describe()
         return f"irl: session {self.session_id} recorded in {where} -- `irl runs` shows it", {}
+
+    def _on_ready(self, db: Database | None) -> None:
+        if db is not None and self.is_controller:
+            try:
+                # Runs left 'running' by sessions whose process is gone (killed) end here.
+                shards.sweep(db)
+            except Exception as exc:  # never the reason this session cannot record
+                self._note_problem(f"could not look for sessions that were killed: {exc}"[:300])
+        self._load_memory(db)
+
+    def _heartbeat(self, db: Database) -> None:
+        shards.heartbeat(db, self.controller_id)
 
     def _load_memory(self, db: Database | None) -> None:
         try:

@@ -59,6 +59,11 @@ TABLES: dict[str, Table] = {
     }, "id"),
     "element_fingerprints": Table(3, {k: (t, 3) for k, (t, _) in _FINGERPRINT_COLUMNS.items()}, "key"),
     "list_fingerprints": Table(7, {k: (t, 7) for k, (t, _) in _FINGERPRINT_COLUMNS.items()}, "key"),
+    "test_session_shards": Table(8, {
+        "controller_id": ("uuid", 8), "session_id": ("uuid", 8), "host": ("text", 8), "pid": ("integer", 8),
+        "process": ("text", 8), "started_at": (_TS, 8), "heartbeat_at": (_TS, 8), "finished_at": (_TS, 8),
+        "status": ("text", 8), "exit_status": ("integer", 8),
+    }, "controller_id"),
 }
 
 

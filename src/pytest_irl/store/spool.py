@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .url import ensure_state_dir
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock; renames alone still keep claims exclusive
@@ -72,6 +74,7 @@ def encode(op: str, payload: dict[str, Any], target: str) -> bytes:
 
 def ensure_dir(spool_dir: Path) -> None:
     """Create the spool folder (0700); an existing one is made private too, it is ours."""
+    ensure_state_dir(spool_dir.parent)  # .irl/ itself, with its .gitignore, when this makes it
     spool_dir.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     if spool_dir.is_symlink():
         return  # somebody pointed it elsewhere on purpose: their folder, their permissions

@@ -38,6 +38,21 @@ class StoreLocation:
         return "embedded Postgres in " + str(self.state_dir) if self.embedded else redact(self.url or "")
 
 
+def ensure_state_dir(state_dir: Path) -> None:
+    """Create ``state_dir`` (``.irl/``) if it is missing, with a ``.gitignore`` that keeps all of it
+    (the embedded server's data, the spool) out of version control. A folder that exists already
+    is the user's to arrange: nothing is added to it."""
+    try:
+        state_dir.mkdir(parents=True)
+    except FileExistsError:
+        return
+    try:
+        with open(state_dir / ".gitignore", "x", encoding="utf-8") as fh:
+            fh.write("# created by pytest-irl: its embedded database and spool, never to commit\n*\n")
+    except OSError:  # another process wrote it first, or a read-only place: never worth failing over
+        pass
+
+
 def check_url(url: str) -> str:
     """``url`` if it is a Postgres connection string psycopg can use, else BadDatabaseUrl."""
     from psycopg.conninfo import conninfo_to_dict

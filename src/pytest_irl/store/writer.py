@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import spool
+from .shards import HEARTBEAT_S
 from .url import StoreLocation, same_target
 
 if TYPE_CHECKING:
@@ -36,8 +38,18 @@ def close_timeout() -> float:
 def apply_op(db: Database, op: str, data: dict[str, Any]) -> None:
     if op == "session":
         db.upsert_session(data)
+    elif op == "shard":
+        from . import shards
+
+        shards.register(db, data)
     elif op == "session_finish":
-        db.finish_session(data["id"], data.get("finished_at"), data.get("exit_status"))
+        if data.get("controller_id"):
+            from . import shards
+
+            shards.finish(db, data["id"], data["controller_id"], data.get("finished_at"),
+                          data.get("exit_status"))
+        else:  # spooled by a version that recorded no shards
+            db.finish_session(data["id"], data.get("finished_at"), data.get("exit_status"))
     elif op == "run":
         db.create_test_run(data)
     elif op == "update":
@@ -216,6 +228,7 @@ class Writer:
         stem: str,
         replay: bool = True,
         on_ready: Callable[[Database | None], None] | None = None,
+        heartbeat: Callable[[Database], None] | None = None,
     ) -> None:
         self.location = location
         self.target = _target_of(location)
@@ -231,6 +244,10 @@ class Writer:
         self.notices: list[str] = []
         self._replay = replay
         self._on_ready = on_ready
+        # Renewed every HEARTBEAT_S while connected, busy or idle: how a process elsewhere is
+        # told to be alive (shards.py).
+        self._heartbeat = heartbeat
+        self._next_beat = time.monotonic() + HEARTBEAT_S
         self._queue: queue.Queue[Op | None] = queue.Queue()
         self._db: Database | None = None
         # Guards the hand-over of the batch being written when close() stops waiting for it.
@@ -304,7 +321,11 @@ class Writer:
         try:
             self._connect()
             while True:
-                first = self._queue.get()
+                self._beat()
+                try:
+                    first = self._queue.get(timeout=self._until_beat())
+                except queue.Empty:
+                    continue
                 batch = [] if first is None else [first]
                 stop = first is None
                 if not stop:
@@ -325,6 +346,18 @@ class Writer:
                     self._db.close()
                 except Exception:
                     pass
+
+    def _until_beat(self) -> float | None:
+        return None if self._heartbeat is None else max(0.01, self._next_beat - time.monotonic())
+
+    def _beat(self) -> None:
+        if self._heartbeat is None or self._db is None or time.monotonic() < self._next_beat:
+            return
+        self._next_beat = time.monotonic() + HEARTBEAT_S
+        try:
+            self._heartbeat(self._db)
+        except Exception:  # a lost connection shows on the next write, which spools; a beat is no data
+            pass
 
     def _gather(self, batch: list[Op]) -> bool:
         try:

@@ -29,22 +29,58 @@ BOUNDARY = "irlframe"
 FRAME_WAIT_S = 10.0
 MJPEG_SEND_BUFFER = 64 * 1024
 MAX_OFFER_BYTES = 64 * 1024
+# A connection that sends nothing (or reads nothing) for this long is closed: a half-open or idle
+# one would otherwise hold its thread for as long as the session lasts.
+IDLE_TIMEOUT_S = 30.0
+# At most this many connections are served at once, one thread each; the next ones get a 503.
+MAX_CONNECTIONS = 64
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+         b"Connection: close\r\nRetry-After: 1\r\n\r\nbusy\n")
 _ROUTE = re.compile(r"^/stream/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:/([a-z]+))?$")
 
 
 class StreamServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # Connections waiting to be accepted: beyond it the kernel drops them and clients retry after
+    # seconds, so that a page opening a few requests at once would stall behind idle sockets.
+    request_queue_size = 128
 
     def __init__(self, hub: Hub, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
-                 webrtc: Any = None) -> None:
+                 webrtc: Any = None, *, idle_timeout: float = IDLE_TIMEOUT_S,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         super().__init__((host, port), _Handler)
+        self.idle_timeout = idle_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
         self.hub = hub
         self.token = token or secrets.token_urlsafe(24)
         self.webrtc = webrtc
         self.closing = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            # Full: answer from the accepting thread without waiting on the client (a socket
+            # that does not read must not block the server), then hang up.
+            try:
+                request.setblocking(False)
+                request.send(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: its slot is free again
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A viewer that goes away mid-response is normal; nothing of it belongs in pytest's output.
@@ -90,6 +126,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "pytest-irl"
     sys_version = ""
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_timeout  # applied to the socket by StreamRequestHandler.setup
+        super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
