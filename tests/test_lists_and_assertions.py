@@ -25,7 +25,8 @@ class Rig:
         self.memory = Memory()
         self.memory.loaded.set()
         self.layer = build_layer(self.memory)
-        self.lists: Lists = self.layer._irl_lists  # type: ignore[attr-defined]
+        assert self.layer.lists is not None
+        self.lists: Lists = self.layer.lists
         self.healer: Healer = self.lists.healer
         self.healer.nodeid = "tests/test_lists_and_assertions.py::t"
         self.layer.current = RunRecorder(TestRun(session_id=SESSION, nodeid=self.healer.nodeid))

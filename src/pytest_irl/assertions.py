@@ -56,12 +56,9 @@ class ExpectMismatch(Exception):
 
 def lists_for(layer: Layer) -> Lists:
     """The layer's list healer, made on first use."""
-    found = getattr(layer, "_irl_lists", None)
-    if found is None:
-        found = Lists(layer.healer)
-        found.asked = layer.track_learning
-        layer._irl_lists = found  # type: ignore[attr-defined]
-    return found
+    if layer.lists is None:
+        layer.lists = Lists(layer.healer)
+    return layer.lists
 
 
 def run_step(layer: Layer, action: Action, policy: Any, location: str | None = None,

@@ -30,7 +30,7 @@ from .heal.drift import another_element, drift_suspected
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
-from .observer import ask, ask_later, probe
+from .observer import Questions, ask, probe
 from .policy import Action, DriftRefused, Heal, is_strict_violation
 from .pw import compat
 
@@ -179,7 +179,7 @@ class Healer:
         self.enabled = True  # per test: @pytest.mark.irl(heal=False) turns healing (not learning) off
         self.healed: list[HealRecord] = []
         self._hints: dict[str, LocatorHints] = {}
-        self._asking: set[tuple[str, str, str]] = set()  # learning questions on their way
+        self.questions = Questions()  # learning questions on their way (the list learner's too)
 
     @property
     def heals(self) -> bool:
@@ -231,7 +231,7 @@ class Healer:
             return None
         path, nodeid = url_path(url), self.nodeid
         key = (selector, path, nodeid)
-        if self.memory.knows(selector, path, nodeid) or key in self._asking:
+        if self.memory.knows(selector, path, nodeid) or self.questions.asking(key):
             return None
 
         def answered(data: Any) -> None:
@@ -240,16 +240,7 @@ class Healer:
             if data is not None and not self.memory.knows(selector, path, nodeid):
                 self.learn(selector, url, data)
 
-        self._asking.add(key)
-        try:
-            future = ask_later(target, "fingerprint", "learn", LEARN_JS, answered, one=True)
-        except Exception:
-            future = None
-        if future is None:
-            self._asking.discard(key)
-        else:
-            future.add_done_callback(lambda _f: self._asking.discard(key))
-        return future
+        return self.questions.ask_later(key, target, "fingerprint", "learn", LEARN_JS, answered, one=True)
 
     # healing ---------------------------------------------------------------------------------
     def heal(self, action: Action, deadline: float, step: Step | None) -> Heal | None:

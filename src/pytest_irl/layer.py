@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 import re
@@ -17,11 +16,11 @@ from .heal import Fingerprint
 from .models import Step, TestRun
 from .observer import REPORT_BINDING, observer_script
 from .policy import Action, Policy, first_line
-from .pw import compat
 from .redact import MASK, Secrets
 
 if TYPE_CHECKING:
     from .healer import Healer
+    from .lists import Lists
 
 # Typed values are kept only when the page said the field is not a secret (see observer.js);
 # anything unconfirmed, or aimed at a locator that names a secret, is stored as MASK (redact.py),
@@ -238,8 +237,8 @@ class Layer:
         # Called with a page (raw) just before the test starts that page's own screencast: the live
         # stream's screencast steps aside, since a page has one.
         self.screencast_listeners: list[Callable[[Any], None]] = []
-        # Learning questions still on their way (each with the object it was asked through).
-        self._learning: list[tuple[Any, asyncio.Future[Any]]] = []
+        # The list healer (``wiring.build_layer``, or ``assertions.lists_for`` on first use).
+        self.lists: Lists | None = None
 
     def before_test_screencast(self, page: Any) -> None:
         for listener in self.screencast_listeners:
@@ -289,22 +288,14 @@ class Layer:
         else:
             # No report (yet): a read, a no-op check(), an element reported under another locator,
             # a document whose observer was cut off. One query, only while nothing is known.
-            asked = healer.learn_by_query(action, url)
-            if asked is not None:
-                self.track_learning(action.target, asked)
-
-    def track_learning(self, asked_through: Any, future: asyncio.Future[Any]) -> None:
-        """Keep a learning question on its way until ``settle_learning``."""
-        self._learning = [(o, f) for o, f in self._learning if not f.done()]
-        self._learning.append((asked_through, future))
+            healer.learn_by_query(action, url)
 
     def settle_learning(self) -> None:
         """Let the learning questions still on their way be answered (the test body is over, its
         pages still open), briefly: the last steps of a test are learned too."""
-        learning, self._learning = self._learning, []
-        pending = [f for _, f in learning if not f.done()]
-        if pending:
-            self._safely(lambda: compat.settle(learning[0][0], pending))
+        healer = self.healer
+        if healer is not None:
+            self._safely(healer.questions.settle)
 
     def _on_element(self, data: Any) -> None:
         recorder, healer = self.current, self.healer

@@ -20,7 +20,6 @@ from .heal.selector_grammar import split_clauses
 from .heal.sets import SetDecision, SetFingerprint, decide_set, rank_sets, selector_tokens
 from .memory import KeyedMemory, url_path
 from .models import SelfHealing, Step
-from .observer import ask_later
 
 # The page side (an expression whose value has ``learn`` and ``candidates``); the page observer
 # keeps one per document, which ``observer.ask`` questions by name.
@@ -113,9 +112,6 @@ class Lists:
         self.healer = healer  # the element Healer: its settings, nodeid and end-of-session list
         self.persist = persist
         self.memory = SetMemory()
-        # Told of each learning question still on its way (the layer lets them finish at a test's end).
-        self.asked: Callable[[Any, Any], None] | None = None
-        self._asking: set[tuple[str, str, str]] = set()
 
     # learning --------------------------------------------------------------------------------
     def learn(self, locator: Any, selector: str, url: str | None) -> None:
@@ -124,11 +120,11 @@ class Lists:
             return  # a narrowed list is learned as its list (learn_parents)
         path, nodeid = url_path(url), self.healer.nodeid
         key = (selector, path, nodeid)
-        if key in self.memory.learned_now or key in self._asking:
+        questions = self.healer.questions
+        if key in self.memory.learned_now or questions.asking(key):
             return
 
         def answered(data: Any) -> None:
-            self._asking.discard(key)
             if not data:
                 return
             fp = SetFingerprint.model_validate(data)
@@ -138,16 +134,7 @@ class Lists:
                               "fingerprint": fp.model_dump(by_alias=True, exclude_defaults=True)})
 
         # The question goes out with the test's next call: learning costs the step no wait.
-        self._asking.add(key)
-        try:
-            future = ask_later(locator, "lists", "learn", LEARN_JS, answered)
-        except Exception:
-            self._asking.discard(key)
-            return
-        if future is not None:
-            future.add_done_callback(lambda _f: self._asking.discard(key))
-            if self.asked is not None:
-                self.asked(locator, future)
+        questions.ask_later(key, locator, "lists", "learn", LEARN_JS, answered)
 
     def learn_parents(self, page: Any, selector: str, url: str | None) -> None:
         """Learn the lists a chained locator narrows (``S`` of ``S >> nth=0 >> .remove``)."""

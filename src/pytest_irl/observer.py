@@ -126,3 +126,45 @@ def ask_later(locator: Any, library: str, method: str, fallback_js: str, then: C
 
     compat.when_done(started, answered)
     return started
+
+
+Key = tuple[str, str, str]
+
+
+class Questions:
+    """Learning questions on their way, one per key (selector, page path, test): asked once, and
+    let finish (``settle``) before their page goes, so a test's last steps are learned too.
+
+    One per healer: the element and the list learners share it, and the layer settles it before
+    ``goto`` / ``reload`` / ``set_content`` / ``close`` and at the end of each test."""
+
+    def __init__(self) -> None:
+        self._keys: set[Key] = set()
+        self._pending: list[tuple[Any, asyncio.Future[Any]]] = []
+
+    def asking(self, key: Key) -> bool:
+        return key in self._keys
+
+    def ask_later(self, key: Key, locator: Any, library: str, method: str, fallback_js: str,
+                  then: Callable[[Any], None], *, one: bool = False) -> asyncio.Future[Any] | None:
+        """``ask_later`` under ``key``: None when it could not be sent unwaited (answered at once,
+        or not at all: learning never fails a step)."""
+        self._keys.add(key)
+        try:
+            future = ask_later(locator, library, method, fallback_js, then, one=one)
+        except Exception:
+            future = None
+        if future is None:
+            self._keys.discard(key)
+            return None
+        future.add_done_callback(lambda _f: self._keys.discard(key))
+        self._pending = [(o, f) for o, f in self._pending if not f.done()]
+        self._pending.append((locator, future))
+        return future
+
+    def settle(self) -> None:
+        """Let the questions still on their way be answered, briefly (``compat.settle``)."""
+        pending, self._pending = self._pending, []
+        futures = [f for _, f in pending if not f.done()]
+        if futures:
+            compat.settle(pending[0][0], futures)

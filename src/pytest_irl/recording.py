@@ -47,7 +47,8 @@ class Recording:
         # Lists: learned sets and list heals; actions on a chain follow a healed list (lists.py).
         self.layer = build_layer(self.memory, settings, persist_fingerprint=self._persist_fingerprint,
                                  persist_list=self._persist_list, on_error=self._note_problem)
-        self.lists: Lists = self.layer._irl_lists  # type: ignore[attr-defined]
+        assert self.layer.lists is not None  # wiring.build_layer made it
+        self.lists: Lists = self.layer.lists
         self.healer: Healer = self.lists.healer
         # The session's secrets: the database password, however it was given (also malformed).
         self.secrets = self.layer.secrets

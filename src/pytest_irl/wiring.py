@@ -18,11 +18,9 @@ def build_layer(
     memory: Memory, settings: HealSettings | None = None, *, persist_fingerprint: Persist | None = None,
     persist_list: Persist | None = None, on_error: Callable[[str], None] | None = None,
 ) -> Layer:
-    """A layer whose policy heals elements and lists (``layer.healer``, ``layer._irl_lists``)."""
+    """A layer whose policy heals elements and lists (``layer.healer``, ``layer.lists``)."""
     healer = Healer(memory, settings, persist=persist_fingerprint)
     lists = Lists(healer, persist=persist_list)
     layer = Layer(Policy(ListFollowingHealer(healer, lists)), on_error=on_error)
-    layer._irl_lists = lists  # type: ignore[attr-defined]
-    # List learning questions go out unwaited, as element ones do: the layer lets them finish.
-    lists.asked = layer.track_learning
+    layer.lists = lists
     return layer
