@@ -80,8 +80,11 @@ def data_dir(state_dir: Path, create: bool = False) -> Path:
     for folder in (RELOCATED, home):
         folder.mkdir(mode=0o711, exist_ok=True)
         folder.chmod(0o711)  # pytest-irl's own: the server's user passes, nobody lists
-    link.symlink_to(home / PGDATA)
-    return home / PGDATA
+    try:
+        link.symlink_to(home / PGDATA)
+    except FileExistsError:  # another process of this run (an xdist worker) made it first
+        pass
+    return Path(os.path.realpath(link))
 
 
 def _closed_to_server(state_dir: Path) -> bool:
