@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import spool
-from .shards import HEARTBEAT_S
+from . import shards, spool
 from .url import StoreLocation, same_target
 
 if TYPE_CHECKING:
@@ -39,13 +38,9 @@ def apply_op(db: Database, op: str, data: dict[str, Any]) -> None:
     if op == "session":
         db.upsert_session(data)
     elif op == "shard":
-        from . import shards
-
         shards.register(db, data)
     elif op == "session_finish":
         if data.get("controller_id"):
-            from . import shards
-
             shards.finish(db, data["id"], data["controller_id"], data.get("finished_at"),
                           data.get("exit_status"))
         else:  # spooled by a version that recorded no shards
@@ -244,10 +239,10 @@ class Writer:
         self.notices: list[str] = []
         self._replay = replay
         self._on_ready = on_ready
-        # Renewed every HEARTBEAT_S while connected, busy or idle: how a process elsewhere is
+        # Renewed every shards.HEARTBEAT_S while connected, busy or idle: how a process elsewhere is
         # told to be alive (shards.py).
         self._heartbeat = heartbeat
-        self._next_beat = time.monotonic() + HEARTBEAT_S
+        self._next_beat = time.monotonic() + shards.HEARTBEAT_S
         self._queue: queue.Queue[Op | None] = queue.Queue()
         self._db: Database | None = None
         # Guards the hand-over of the batch being written when close() stops waiting for it.
@@ -353,7 +348,7 @@ class Writer:
     def _beat(self) -> None:
         if self._heartbeat is None or self._db is None or time.monotonic() < self._next_beat:
             return
-        self._next_beat = time.monotonic() + HEARTBEAT_S
+        self._next_beat = time.monotonic() + shards.HEARTBEAT_S
         try:
             self._heartbeat(self._db)
         except Exception:  # a lost connection shows on the next write, which spools; a beat is no data
