@@ -87,8 +87,9 @@ def test_a_removed_target_refuses_when_its_look_alike_claims_its_counterpart() -
              button("Sign in")]
     decision = decide(rank(learned, after), look_alikes=learned.look_alikes)
     assert decision.chosen is None, decision.reason
-    assert decision.features["contrast_lost"] == 1.0
-    assert "look-alikes closer" in decision.reason
+    # The sibling is its own look-alike's counterpart (and the unrelated button is no closer to
+    # the learned link than to it): every candidate is set aside before choosing.
+    assert decision.reason == "a learned look-alike resembles every candidate more than the element does"
 
 
 def test_without_look_alikes_a_conflicting_name_still_refuses() -> None:
@@ -236,3 +237,26 @@ def test_a_drifted_locator_on_another_element_is_told_apart_from_the_element_its
     assert best.candidate is learned
     assert another_element(learned, carol) is None
     assert another_element(learned, carol, best) is not None
+
+
+def test_a_look_alike_claiming_its_own_row_leaves_the_element_alone() -> None:
+    # "Edit" in Alice's row was learned; "Edit" in Bob's row is its look-alike. Alice's row text
+    # is then edited (a new surname and role) and her button gets a generated id: on the row text
+    # no row agrees with the learned one any more, so the two "Edit" buttons could not be told
+    # apart. Bob's button is its own look-alike's counterpart and is set aside before choosing,
+    # which leaves Alice's.
+    def edit(row: int, context: str, **changes: object) -> Fingerprint:
+        return button("Edit", classes=["btn", "btn-sm"], context=context, neighbours={"left": context[:20]},
+                      xpath=f"/html/body/main/table/tbody/tr[{row}]/td[4]/button",
+                      css_path=f"main > table > tbody > tr:nth-of-type({row}) > td:nth-of-type(4) > button",
+                      box={"x": 600, "y": 200 + 40 * row, "width": 50, "height": 28}, **changes)
+
+    learned = edit(1, "Alice Smith alice@example.com Editor Edit", id="edit-alice")
+    bob = edit(2, "Bob Jones bob@example.com Viewer Edit", id="edit-bob")
+    learned = learned.model_copy(update={"look_alikes": look_alikes(learned, [bob])})
+    page = [edit(1, "Alice Smyth-Rowe alice@example.com Administrator Edit", id="edit-r4k"), bob]
+    without = decide(rank(learned, page))
+    assert without.chosen is None, without.reason
+    decision = decide(rank(learned, page), look_alikes=learned.look_alikes)
+    assert decision.chosen is not None and decision.chosen.index == 0, decision.reason
+    assert "1 set aside as learned look-alikes' counterparts" in decision.reason

@@ -169,7 +169,7 @@ def _fingerprints(items: Iterable[Mapping[str, Any]]) -> list[Fingerprint]:
 
 def _weigh(record: Record, matches: list, expected: int | None, current: int | None,
            look: list | None) -> None:
-    choice = choose(matches, margin=DEFAULT_MARGIN)
+    choice = choose(matches, margin=DEFAULT_MARGIN, look_alikes=look)
     if choice.winner is None:
         record.refusal = choice.reason
         return

@@ -23,7 +23,7 @@ lifted by that much in the effective score: that identity outweighs a changed ta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .calibration import DecisionModel, Source, clip, default_model, explain
@@ -35,6 +35,8 @@ from .tiebreak import Seat, break_tie, seat
 DEFAULT_MARGIN = 0.08
 TOP_N = 3
 UNIQUE_BONUS = 0.2
+# How many of the best-ranked candidates are checked against the learned look-alikes.
+CLAIM_DEPTH = 10
 _KIND_KEYS = ("tag", "role", "kind")
 
 
@@ -108,9 +110,26 @@ def same_control(a: Fingerprint, b: Fingerprint) -> bool:
     return bool(a.css_path) and b.css_path.startswith(a.css_path + " > ")
 
 
-def choose(matches: Sequence[Match], *, margin: float = DEFAULT_MARGIN) -> Choice:
+def choose(
+    matches: Sequence[Match], *, margin: float = DEFAULT_MARGIN, look_alikes: Sequence[Fingerprint] | None = None,
+) -> Choice:
     """Stage 1: the candidate that content singles out (see the module docstring)."""
     ordered = sorted(matches, key=lambda m: (-m.score, m.index))
+    set_aside = ""
+    if look_alikes and ordered:
+        kept = unclaimed(ordered, look_alikes)
+        if not kept:
+            return Choice(None, "a learned look-alike resembles every candidate more than the element does", [])
+        if len(kept) < len(ordered):
+            set_aside = f"{len(ordered) - len(kept)} set aside as learned look-alikes' counterparts"
+        ordered = kept
+    choice = _choose(ordered, margin)
+    if set_aside:
+        choice = replace(choice, reason="; ".join(filter(None, (choice.reason, set_aside))))
+    return choice
+
+
+def _choose(ordered: Sequence[Match], margin: float) -> Choice:
     seats = [seat(m, effective_score(m)) for m in ordered]
     seats.sort(key=lambda s: (-s.effective, s.match.index))
     if not seats:
@@ -143,6 +162,27 @@ def choose(matches: Sequence[Match], *, margin: float = DEFAULT_MARGIN) -> Choic
     lead = alike[0].effective - alike[1].effective if len(alike) > 1 else 1.0
     return Choice(alike[0], f"{ambiguous}; nearest the learned place", seats, tied=True,
                   by_position=True, position_lead=lead)
+
+
+def claimed(match: Match, look_alikes: Sequence[Fingerprint]) -> bool:
+    """A learned look-alike resembles ``match`` at least as much as the learned element does:
+    ``match`` is that look-alike's counterpart, not the element."""
+    if match.reference is None:
+        return False
+    own = resemblance(match.reference, match.candidate)
+    return any(resemblance(la, match.candidate) >= own for la in look_alikes)
+
+
+def unclaimed(ordered: Sequence[Match], look_alikes: Sequence[Fingerprint], depth: int = CLAIM_DEPTH) -> list[Match]:
+    """``ordered`` without the best ``depth`` candidates that a learned look-alike claims.
+
+    The contrastive test, applied before choosing rather than after: a look-alike's counterpart
+    leading the ranking (a sibling now where the element was) no longer hides the element
+    further down; when every close candidate is claimed, the element is gone and what is left
+    scores too low to be accepted.
+    """
+    head = [m for m in ordered[:depth] if not claimed(m, look_alikes)]
+    return [*head, *ordered[depth:]]
 
 
 def _as_control(leader: Seat, seats: Sequence[Seat]) -> Seat:
@@ -233,7 +273,7 @@ def decide(
     """
     ordered = sorted(matches, key=lambda m: (-m.score, m.index))
     top = ordered[:TOP_N]
-    choice = choose(ordered, margin=margin)
+    choice = choose(ordered, margin=margin, look_alikes=look_alikes)
     if choice.winner is None:
         return Decision(None, choice.reason, top, margin=margin)
     source: Source = "fingerprint" if choice.winner.match.reference is not None else "hints"
@@ -262,21 +302,23 @@ def vetoed(feats: dict[str, float]) -> str | None:
     * The contrastive test: a learned look-alike resembles the winner at least as much as the
       learned element does. The winner is then that look-alike's counterpart, and the element
       itself is most likely gone.
-    * Cold (only the locator's words to go on): a winner whose own names or identifiers
-      contradict what the locator asked for, with nothing agreeing to outweigh them, is another
-      element ("Forgot username?" for ``get_by_text("Forgot password?")``). Warm, the learned
-      element says much more, and the model weighs such a conflict (``unidentified``) with the
-      rest: on the corpus a reworded placeholder or label is mostly the same control, while a
-      feature swapped in place ("target-replaced") is not.
+    * Nothing to contrast with (cold, where only the locator's words are known, or warm with no
+      look-alike learned): a winner whose own names or identifiers contradict the element's,
+      with nothing agreeing to outweigh them, is another element ("Forgot username?" for
+      "Forgot password?"). With look-alikes learned, the model weighs such a conflict
+      (``unidentified``) with the contrast: on the corpus a reworded placeholder or label is
+      mostly the same control, while a feature swapped in place ("target-replaced") is not.
     """
     if feats.get("contrast_lost"):
         return "a learned look-alike resembles the best candidate more than the element does"
+    if feats.get("unidentified") and not feats.get("has_look_alikes"):
+        # Nothing learned to contrast it with: a candidate whose own names and identifiers
+        # contradict the element's is as likely a neighbouring feature as the element reworded.
+        return "no identity evidence: the best candidate's own names differ from the element's"
     if feats.get("cold") and feats.get("unresolved"):
         # Cold, the locator's words are all there is: contenders they cannot tell apart stay a
         # refusal (on the corpus, weighing them heals fewer cold cases within the budget).
         return "ambiguous: content cannot tell the contenders apart"
-    if feats.get("cold") and feats.get("unidentified"):
-        return "no identity evidence: the best candidate's own names differ from the element's"
     return None
 
 

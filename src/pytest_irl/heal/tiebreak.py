@@ -103,11 +103,22 @@ def _weight(weights: Mapping[str, float], key: str) -> float:
     return weights.get(key, 1.0) if weights else 1.0
 
 
+def _agreement(match: Match, sims: Mapping[str, float], key: str) -> float:
+    """How far ``match`` agrees with the recorded element on ``key``.
+
+    Against a learned element, a key missing from the similarities is an attribute neither side
+    has: that agrees (a recorded input without a label, and this one has none either), while a
+    contender that gained the attribute scores 0 there. From a locator's hints (cold) a missing
+    key is one the locator said nothing about.
+    """
+    return sims.get(key, 1.0 if match.reference is not None else 0.0)
+
+
 def _mean(match: Match, keys: Sequence[str], sims: Mapping[str, float]) -> float:
     total = sum(_weight(match.weights, k) for k in keys)
     if total <= 0:
         return 0.0
-    return sum(_weight(match.weights, k) * sims.get(k, 0.0) for k in keys) / total
+    return sum(_weight(match.weights, k) * _agreement(match, sims, k) for k in keys) / total
 
 
 def _sims(alive: Sequence[Seat], level: frozenset[str]) -> list[Mapping[str, float]]:
@@ -138,7 +149,7 @@ def differing(
     present = set().union(*(m.sims.keys() for m in matches)) & level
     out = []
     for key in sorted(present - unstable):
-        values = [s.get(key, 0.0) for s in sims]
+        values = [_agreement(m, s, key) for m, s in zip(matches, sims, strict=True)]
         if max(values) - min(values) > DIFF_EPS:
             out.append(key)
     return out
