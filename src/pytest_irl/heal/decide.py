@@ -35,6 +35,7 @@ from .tiebreak import Seat, break_tie, seat
 DEFAULT_MARGIN = 0.08
 TOP_N = 3
 UNIQUE_BONUS = 0.2
+ALL_CLAIMED = "a learned look-alike resembles every candidate more than the element does"
 # How many of the best-ranked candidates are checked against the learned look-alikes.
 CLAIM_DEPTH = 10
 _KIND_KEYS = ("tag", "role", "kind")
@@ -111,7 +112,10 @@ def same_control(a: Fingerprint, b: Fingerprint) -> bool:
 
 
 def choose(
-    matches: Sequence[Match], *, margin: float = DEFAULT_MARGIN, look_alikes: Sequence[Fingerprint] | None = None,
+    matches: Sequence[Match],
+    *,
+    margin: float = DEFAULT_MARGIN,
+    look_alikes: Sequence[Fingerprint] | None = None,
 ) -> Choice:
     """Stage 1: the candidate that content singles out (see the module docstring)."""
     ordered = sorted(matches, key=lambda m: (-m.score, m.index))
@@ -119,7 +123,7 @@ def choose(
     if look_alikes and ordered:
         kept = unclaimed(ordered, look_alikes)
         if not kept:
-            return Choice(None, "a learned look-alike resembles every candidate more than the element does", [])
+            return Choice(None, ALL_CLAIMED, [])
         if len(kept) < len(ordered):
             set_aside = f"{len(ordered) - len(kept)} set aside as learned look-alikes' counterparts"
         ordered = kept
@@ -173,7 +177,9 @@ def claimed(match: Match, look_alikes: Sequence[Fingerprint]) -> bool:
     return any(resemblance(la, match.candidate) >= own for la in look_alikes)
 
 
-def unclaimed(ordered: Sequence[Match], look_alikes: Sequence[Fingerprint], depth: int = CLAIM_DEPTH) -> list[Match]:
+def unclaimed(
+    ordered: Sequence[Match], look_alikes: Sequence[Fingerprint], depth: int = CLAIM_DEPTH
+) -> list[Match]:
     """``ordered`` without the best ``depth`` candidates that a learned look-alike claims.
 
     The contrastive test, applied before choosing rather than after: a look-alike's counterpart
