@@ -33,7 +33,8 @@ def run_bench(bench: Path, mode: str) -> dict:
 
 
 def scoring_ms(n: int = 1000, rounds: int = 5) -> float:
-    from pytest_irl.heal import Fingerprint, decide, rank
+    from pytest_irl.heal import Fingerprint, decide, look_alikes, rank
+    from pytest_irl.heal.look_alikes import KEEP
 
     reference = Fingerprint(tag="button", id="login-7f3a", classes=["btn", "btn-primary"], role="button",
                             accessible_name="Sign in", text="Sign in", xpath="/html/body/main/form/button[1]",
@@ -44,10 +45,12 @@ def scoring_ms(n: int = 1000, rounds: int = 5) -> float:
                     xpath=f"/html/body/main/div[{i % 40}]/button[{i % 5}]", context=f"Card {i % 50}")
         for i in range(n)
     ]
+    # What a warm heal has learned beside the element: its look-alikes (the contrastive test).
+    learned_alikes = look_alikes(reference, candidates[:KEEP * 4])
     times = []
     for _ in range(rounds):
         t0 = time.perf_counter()
-        decide(rank(reference, candidates))
+        decide(rank(reference, candidates), look_alikes=learned_alikes)
         times.append((time.perf_counter() - t0) * 1000)
     return statistics.median(times)
 

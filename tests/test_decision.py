@@ -260,3 +260,30 @@ def test_a_look_alike_claiming_its_own_row_leaves_the_element_alone() -> None:
     decision = decide(rank(learned, page), look_alikes=learned.look_alikes)
     assert decision.chosen is not None and decision.chosen.index == 0, decision.reason
     assert "1 set aside as learned look-alikes' counterparts" in decision.reason
+
+
+def _twin_links() -> tuple[Fingerprint, Fingerprint]:
+    """The same "Help" link in the page header and in the footer: alike in everything but place."""
+    header = link("Help", href="/help", context="", neighbours={"left": "Account"},
+                  xpath="/html/body/header/nav/a[3]", css_path="header > nav > a:nth-of-type(3)",
+                  box={"x": 900, "y": 20, "width": 40, "height": 18})
+    footer = link("Help", href="/help", context="", neighbours={"left": "Privacy"},
+                  xpath="/html/body/footer/p/a[2]", css_path="footer > p > a:nth-of-type(2)",
+                  box={"x": 300, "y": 1400, "width": 40, "height": 18})
+    return header, footer
+
+
+def test_of_twins_the_one_left_in_the_learned_place_heals_and_the_other_refuses() -> None:
+    # The footer's "Help" was learned; the header's is its look-alike, alike in content. Content
+    # cannot say whose counterpart a "Help" link is; where each was can.
+    header, footer = _twin_links()
+    learned = footer.model_copy(update={"look_alikes": look_alikes(footer, [header])})
+    # The header's link is removed and the locator (a copied XPath) breaks when the footer gains
+    # a wrapper: the link left is the footer's own.
+    moved = changed(footer, xpath="/html/body/footer/div/p/a[2]",
+                    css_path="footer > div > p > a:nth-of-type(2)")
+    kept = decide(rank(learned, [moved]), look_alikes=learned.look_alikes)
+    assert kept.chosen is not None, kept.reason
+    # The footer's link is removed instead: the header's is its look-alike's counterpart.
+    gone = decide(rank(learned, [header]), look_alikes=learned.look_alikes)
+    assert gone.chosen is None and gone.reason.startswith("a learned look-alike"), gone.reason

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import subprocess
 import tarfile
 from dataclasses import dataclass, field
@@ -114,11 +115,42 @@ def _fixture_pages(source: Source, root: Path) -> list[tuple[str, Path]]:
     return pages
 
 
+_ID = re.compile(r'\sid="([^"]+)"')
+# Attributes that refer to an element by id (one id, a list of ids, or a fragment link).
+_ID_REFERENCE = re.compile(r'(\s(?:for|aria-[a-z]+|href|list|form|headers)=")([^"]*)(")')
+
+
+def _unique_ids(fragment: str, taken: set[str], suffix: str) -> str:
+    """``fragment`` with every id already on the page renamed (``id`` + ``suffix``), and the
+    references to it inside the fragment (``for``, ``aria-*``, ``href="#..."``) following.
+
+    Each fixture is a standalone example, and many reuse the same ids ("day", "colors"); put
+    several on one page they would repeat ids, which no valid page does, and which a real page
+    with several such components avoids. Ids are left as the package wrote them otherwise.
+    """
+    clashing = {i for i in _ID.findall(fragment) if i in taken}
+    taken.update(_ID.findall(fragment))
+    if not clashing:
+        return fragment
+    renamed = {i: f"{i}{suffix}" for i in clashing}
+    taken.update(renamed.values())
+
+    def reference(m: re.Match[str]) -> str:
+        value = m.group(2)
+        if value.startswith("#"):
+            return m.group(1) + "#" + renamed.get(value[1:], value[1:]) + m.group(3)
+        return m.group(1) + " ".join(renamed.get(v, v) for v in value.split(" ")) + m.group(3)
+
+    fragment = _ID.sub(lambda m: f' id="{renamed.get(m.group(1), m.group(1))}"', fragment)
+    return _ID_REFERENCE.sub(reference, fragment)
+
+
 def _fixture_html(component: str, fixtures: list[dict], css: str) -> str:
+    taken: set[str] = set()
     sections = "\n".join(
         f'<section class="govuk-!-margin-bottom-6">\n<h2 class="govuk-heading-s">'
-        f'{html.escape(f.get("name", ""))}</h2>\n{f.get("html", "")}\n</section>'
-        for f in fixtures
+        f'{html.escape(f.get("name", ""))}</h2>\n{_unique_ids(f.get("html", ""), taken, f"-{n}")}\n</section>'
+        for n, f in enumerate(fixtures, start=1)
     )
     return (
         '<!DOCTYPE html>\n<html lang="en" class="govuk-template">\n<head>\n<meta charset="utf-8">\n'

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .calibration import DecisionModel, Source, clip, default_model, explain
+from .contrast import Contrast, contrasts
 from .fingerprint import Fingerprint
-from .look_alikes import resemblance
 from .score import Match
 from .tiebreak import Seat, break_tie, seat
 
@@ -86,6 +86,7 @@ class Choice:
     position_lead: float = 0.0
     unresolved: bool = False  # content could not single one out and they differ: the leader
     unresolved_lead: float = 0.0  # its lead on the full score
+    contrasts: dict[int, Contrast] = field(default_factory=dict)  # the best-ranked, by candidate index
 
 
 def effective_score(match: Match) -> float:
@@ -119,16 +120,19 @@ def choose(
 ) -> Choice:
     """Stage 1: the candidate that content singles out (see the module docstring)."""
     ordered = sorted(matches, key=lambda m: (-m.score, m.index))
-    set_aside = ""
-    if look_alikes and ordered:
-        kept = unclaimed(ordered, look_alikes)
-        if not kept:
-            return Choice(None, ALL_CLAIMED, [])
-        if len(kept) < len(ordered):
-            set_aside = f"{len(ordered) - len(kept)} set aside as learned look-alikes' counterparts"
-        ordered = kept
-    choice = _choose(ordered, margin)
-    if set_aside:
+    if not look_alikes or not ordered:
+        return _choose(ordered, margin)
+    # The contrastive test, applied to the best-ranked before choosing rather than to the winner
+    # after: a look-alike's counterpart leading the ranking (a sibling now where the element was)
+    # no longer hides the element further down; when every close candidate is claimed, the
+    # element is gone and what is left scores too low to be accepted.
+    tested = contrasts(ordered[:CLAIM_DEPTH], look_alikes)
+    kept = [m for m in ordered if not (m.index in tested and tested[m.index].claimed)]
+    if not kept:
+        return Choice(None, ALL_CLAIMED, [], contrasts=tested)
+    choice = replace(_choose(kept, margin), contrasts=tested)
+    if len(kept) < len(ordered):
+        set_aside = f"{len(ordered) - len(kept)} set aside as learned look-alikes' counterparts"
         choice = replace(choice, reason="; ".join(filter(None, (choice.reason, set_aside))))
     return choice
 
@@ -166,29 +170,6 @@ def _choose(ordered: Sequence[Match], margin: float) -> Choice:
     lead = alike[0].effective - alike[1].effective if len(alike) > 1 else 1.0
     return Choice(alike[0], f"{ambiguous}; nearest the learned place", seats, tied=True,
                   by_position=True, position_lead=lead)
-
-
-def claimed(match: Match, look_alikes: Sequence[Fingerprint]) -> bool:
-    """A learned look-alike resembles ``match`` at least as much as the learned element does:
-    ``match`` is that look-alike's counterpart, not the element."""
-    if match.reference is None:
-        return False
-    own = resemblance(match.reference, match.candidate)
-    return any(resemblance(la, match.candidate) >= own for la in look_alikes)
-
-
-def unclaimed(
-    ordered: Sequence[Match], look_alikes: Sequence[Fingerprint], depth: int = CLAIM_DEPTH
-) -> list[Match]:
-    """``ordered`` without the best ``depth`` candidates that a learned look-alike claims.
-
-    The contrastive test, applied before choosing rather than after: a look-alike's counterpart
-    leading the ranking (a sibling now where the element was) no longer hides the element
-    further down; when every close candidate is claimed, the element is gone and what is left
-    scores too low to be accepted.
-    """
-    head = [m for m in ordered[:depth] if not claimed(m, look_alikes)]
-    return [*head, *ordered[depth:]]
 
 
 def _as_control(leader: Seat, seats: Sequence[Seat]) -> Seat:
@@ -255,10 +236,9 @@ def features(
     else:
         out["same_kind"] = 1.0 if min(sims.get("tag", 1.0), sims.get("role", 1.0)) >= 0.99 else 0.0
     if look_alikes and match.reference is not None:
-        own = resemblance(match.reference, match.candidate)
-        rival = max(resemblance(la, match.candidate) for la in look_alikes)
-        out["contrast"] = own - rival
-        out["contrast_lost"] = 1.0 if rival >= own else 0.0
+        contrast = choice.contrasts.get(match.index) or contrasts([match], look_alikes)[match.index]
+        out["contrast"] = contrast.own - contrast.rival
+        out["contrast_lost"] = 1.0 if contrast.claimed else 0.0
         out["has_look_alikes"] = 1.0
     return out
 

@@ -48,12 +48,22 @@ def look_alikes(reference: Fingerprint, pool: Sequence[Fingerprint], keep: int =
     return [m.candidate.model_copy(update={"look_alikes": None, "neighbours": Neighbours()}) for m in ranked]
 
 
-def resemblance(reference: Fingerprint, candidate: Fingerprint) -> float:
+def resemblance(reference: Fingerprint, candidate: Fingerprint, *, with_position: bool = False) -> float:
     """How much ``candidate`` resembles ``reference`` on content: neighbouring texts left out (as
-    look-alikes are kept without them) and position too. The contrastive test compares these."""
+    look-alikes are kept without them) and, unless ``with_position``, position too. The
+    contrastive test compares these."""
+    return resemblances(reference, [candidate], with_position=with_position)[0]
+
+
+def resemblances(
+    reference: Fingerprint, candidates: Sequence[Fingerprint], *, with_position: bool = False
+) -> list[float]:
+    """``resemblance`` of each of ``candidates``, in one ranking (the reference is read once)."""
     from .score import rank
 
-    return rank(reference, [candidate], weights=_CONTENT)[0].score
+    matches = rank(reference, candidates, weights=_WITHOUT_NEIGHBOURS if with_position else _CONTENT)
+    by_index = {m.index: m.score for m in matches}
+    return [by_index.get(i, 0.0) for i in range(len(candidates))]
 
 
 def pool_from_snapshot(
