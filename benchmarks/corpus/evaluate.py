@@ -162,6 +162,11 @@ class Record:
     features: dict[str, float] = field(default_factory=dict)
     refusal: str = ""
 
+    @property
+    def group(self) -> str:
+        """The category, with every combination of changes in one row."""
+        return "combos (2-3 changes)" if self.category.startswith("combo") else self.category
+
 
 def _fingerprints(items: Iterable[Mapping[str, Any]]) -> list[Fingerprint]:
     return [Fingerprint.model_validate(c) for c in items]
@@ -306,7 +311,8 @@ def main() -> None:
     )
     parser.add_argument("--split", default="dev")
     parser.add_argument("--mode", default="both", choices=["warm", "cold", "both"])
-    parser.add_argument("--by", default="category", help="record field to break the table down by")
+    parser.add_argument("--by", default="group",
+                        help="record field to break the table down by (group: the category, combos in one row)")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--json", type=Path, help="write every record's outcome here")
     parser.add_argument("--cache", type=Path, default=CACHE, help="the corpus (build.py's cache)")
