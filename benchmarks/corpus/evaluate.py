@@ -270,7 +270,7 @@ def outcome(record: Record, model: DecisionModel, accept_at: float | None = None
     if record.path == "drift":
         if accepted and not record.winner_is_current:
             return "correct" if record.winner_is_target else "wrong"
-        if not accepted and record.current_lost:  # healer._refuse_another_element
+        if record.current_lost:  # healer._refuse_another_element (kept or not accepted)
             return "refused" if record.target_present else "correct"
         return "correct" if record.acts_on_target else "wrong_unhealed"
     if accepted:

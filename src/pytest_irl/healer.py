@@ -406,7 +406,13 @@ class Healer:
             self._refuse_another_element(action, step, learned, current, found, now)
             return None
         chosen = found.decision.chosen
-        if chosen.candidate.css_path == current.css_path or chosen.candidate.frame_path != current.frame_path:
+        if chosen.candidate.css_path == current.css_path:
+            # Kept where it is. But a look-alike alike in content, told apart only by place, is
+            # what a drifted positional locator looks like: unless the page says it is the very
+            # node learned, that is refused like any other element (``drift.another_element``).
+            self._refuse_another_element(action, step, learned, current, found, now)
+            return None
+        if chosen.candidate.frame_path != current.frame_path:
             return None
         found.strategy = "drift"
         if self.settings.drift == "warn":
