@@ -312,7 +312,7 @@ def main() -> None:
     parser.add_argument("--split", default="dev")
     parser.add_argument("--mode", default="both", choices=["warm", "cold", "both"])
     parser.add_argument("--by", default="group",
-                        help="record field to break the table down by (group: the category, combos in one row)")
+                        help="record field to break the table down by (group: categories, combos in one)")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--json", type=Path, help="write every record's outcome here")
     parser.add_argument("--cache", type=Path, default=CACHE, help="the corpus (build.py's cache)")
