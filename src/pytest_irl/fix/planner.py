@@ -139,7 +139,7 @@ def _resolve(fix: Fix, index: int, parsed: _ParsedFile) -> _Found:
     else:
         for _, candidate in candidates:
             try:
-                edits_for(candidate, suggestion, parsed.parents, parsed.goto_receivers)
+                edits_for(candidate, suggestion, fix.original_selector, parsed.parents, parsed.goto_receivers)
             except Skip as done:
                 if str(done) == "already applied":
                     return skip("already applied")
@@ -150,7 +150,8 @@ def _resolve(fix: Fix, index: int, parsed: _ParsedFile) -> _Found:
         else:
             return skip(f"ambiguous: {len(candidates)} locator chains on line {line}")
     try:
-        edits = edits_for(chain, suggestion, parsed.parents, parsed.goto_receivers)
+        edits = edits_for(chain, suggestion, fix.original_selector, parsed.parents,
+                          parsed.goto_receivers)
     except Skip as reason:
         return skip(str(reason))
     return _Found(index, tuple(edits))

@@ -50,32 +50,42 @@ def _normalized(segment: Segment) -> tuple[str, tuple[Value, ...], dict[str, Val
     return segment.method, segment.args, dict(segment.kwargs)
 
 
-def _same_value(old: Value, new: Value) -> bool:
+def _in_selector(value: object, selector: str) -> bool:
+    shown = str(value).casefold()
+    wanted = selector.casefold()
+    return shown in wanted or json.dumps(str(value), ensure_ascii=False)[1:-1].casefold() in wanted
+
+
+def _same_value(old: Value, new: Value, original: str) -> bool:
     if isinstance(new, Static):
         if isinstance(old, Static):
             return type(old.value) is type(new.value) and old.value == new.value
         if isinstance(old, Varying):
-            # A varying argument kept by the suggestion holds the value of the healed call.
-            if old.pattern is None:
-                return True
-            return isinstance(new.value, str) and old.pattern.fullmatch(new.value) is not None
+            # A varying argument kept by the suggestion holds the value it had in the healed call,
+            # which the recorded selector names; a value it does not name is a new one.
+            if old.pattern is not None and not (
+                isinstance(new.value, str) and old.pattern.fullmatch(new.value) is not None
+            ):
+                return False
+            return _in_selector(new.value, original)
         return False
     if isinstance(new, Chain) and isinstance(old, Chain):
         return len(old.segments) == len(new.segments) and all(
-            same_segment(o, n) for o, n in zip(old.segments, new.segments, strict=True)
+            same_segment(o, n, original) for o, n in zip(old.segments, new.segments, strict=True)
         )
     return False
 
 
-def same_segment(old: Segment, new: Segment) -> bool:
+def same_segment(old: Segment, new: Segment, original: str) -> bool:
+    """``new`` (from the suggestion) is ``old`` (from the source) as it ran for ``original``."""
     old_method, old_args, old_kwargs = _normalized(old)
     new_method, new_args, new_kwargs = _normalized(new)
     return (
         old_method == new_method
         and len(old_args) == len(new_args)
         and old_kwargs.keys() == new_kwargs.keys()
-        and all(_same_value(o, n) for o, n in zip(old_args, new_args, strict=True))
-        and all(_same_value(old_kwargs[k], new_kwargs[k]) for k in old_kwargs)
+        and all(_same_value(o, n, original) for o, n in zip(old_args, new_args, strict=True))
+        and all(_same_value(old_kwargs[k], new_kwargs[k], original) for k in old_kwargs)
     )
 
 
@@ -185,20 +195,26 @@ def page_like(base: str, goto_receivers: set[str]) -> bool:
 def edits_for(
     chain: Chain,
     suggestion: Chain,
+    original: str,
     parents: dict[cst.CSTNode, cst.CSTNode],
     goto_receivers: set[str],
 ) -> list[Edit]:
-    """The edits that make ``chain`` the ``suggestion``; raises Skip with the reason when unsafe."""
+    """The edits that make ``chain`` (recorded as ``original``) the ``suggestion``; raises Skip
+    with the reason when that is not safe."""
     old, new = chain.segments, suggestion.segments
     tail = 0
-    while tail < min(len(old), len(new)) and same_segment(old[-1 - tail], new[-1 - tail]):
+    while tail < min(len(old), len(new)) and same_segment(old[-1 - tail], new[-1 - tail], original):
         tail += 1
     head = 0
-    while head < min(len(old), len(new)) - tail and same_segment(old[head], new[head]):
+    while head < min(len(old), len(new)) - tail and same_segment(old[head], new[head], original):
         head += 1
     old_mid, new_mid = old[head : len(old) - tail], new[head : len(new) - tail]
     if not old_mid and not new_mid:
         raise Skip("already applied")
+    if len(old_mid) == len(new_mid) == 1:
+        written = as_selector(old_mid[0])
+        if written is not None and written == as_selector(new_mid[0]):
+            raise Skip("already applied")  # as the suggestion's selector string, by an earlier fix
     if not old_mid:
         raise Skip("the suggestion only adds to the locator: there is nothing in it to replace")
     varying = _first_varying(old_mid)
@@ -212,7 +228,7 @@ def edits_for(
             raise Skip(f"receiver `{code(chain.root)}` is not page-like")
 
     if len(old_mid) == 1 and len(new_mid) == 1:
-        edits = _same_call_edits(old_mid[0], new_mid[0])
+        edits = _same_call_edits(old_mid[0], new_mid[0], original)
         if edits is not None:
             return edits
         defined_elsewhere = _selector_defined_elsewhere(old_mid[0], parents)
@@ -225,7 +241,7 @@ def edits_for(
     return [_region_edit(old_mid, new_mid, parents)]
 
 
-def _same_call_edits(old: Segment, new: Segment) -> list[Edit] | None:
+def _same_call_edits(old: Segment, new: Segment, original: str) -> list[Edit] | None:
     """Edits of the differing arguments, when only arguments differ; None when the call changes."""
     old_method, old_args, old_kwargs = _normalized(old)
     new_method, new_args, new_kwargs = _normalized(new)
@@ -236,7 +252,7 @@ def _same_call_edits(old: Segment, new: Segment) -> list[Edit] | None:
     pairs = [*zip(old_args, new_args, strict=True), *((old_kwargs[k], new_kwargs[k]) for k in old_kwargs)]
     edits = []
     for before, after in pairs:
-        if _same_value(before, after):
+        if _same_value(before, after, original):
             continue
         if not (isinstance(before, Static) and isinstance(after, Static)):
             return None  # a nested locator changed: the call is replaced whole
@@ -256,9 +272,18 @@ def _selector_defined_elsewhere(
     return None
 
 
+def _replacement(node: cst.CSTNode, after: str) -> cst.BaseExpression:
+    new = cst.parse_expression(after)
+    # Parentheses around the old expression (and the comments inside them) are kept.
+    lpar, rpar = getattr(node, "lpar", None), getattr(node, "rpar", None)
+    if lpar and not new.lpar:
+        new = new.with_changes(lpar=lpar, rpar=rpar)
+    return new
+
+
 def _literal_edit(before: Static, value: object) -> Edit:
     after = _literal_code(value, before.node)
-    return Edit(before.node, cst.parse_expression(after), code(before.node), after)
+    return Edit(before.node, _replacement(before.node, after), code(before.node), after)
 
 
 def _region_edit(
@@ -280,7 +305,7 @@ def _region_edit(
         raise Skip("comment inside a multi-line locator chain")
     after = code(old_mid[0].receiver) + "".join(_segment_code(s) for s in new_mid)
     try:
-        new = cst.parse_expression(after)
+        new = _replacement(last, after)
     except cst.ParserSyntaxError as exc:
         raise Skip("the result would not parse") from exc
     return Edit(last, new, before, after)
