@@ -199,7 +199,8 @@ def test_default_argument_fixture_return_and_helper(tmp_path: Path) -> None:
     fixes = [
         Fix(path.name, line_of(path, "page.locator(field)"), "#new-task", 'page.get_by_placeholder("Title")'),
         Fix(path.name, line_of(path, 'row(page, "Buy milk")'),
-            '#task-list li >> internal:has-text="Buy milk"i', 'page.locator("li.task").filter(has_text="Buy milk")'),
+            '#task-list li >> internal:has-text="Buy milk"i',
+            'page.locator("li.task").filter(has_text="Buy milk")'),
         Fix(path.name, line_of(path, "save.click()"), "#save", 'page.get_by_role("button", name="Save")'),
     ]
     result = plan(fixes, tmp_path)
@@ -323,8 +324,9 @@ def test_unresolvable_definitions_are_skipped_with_their_reason(tmp_path: Path) 
             'page.get_by_role("button", name="Delete")'),
     ]
     reasons = [o.reason for o in plan(fixes, tmp_path).outcomes]
-    assert reasons[0].startswith("the healed part `.locator(TASKS)` varies between calls (`TASKS` is")
-    assert "`ROW` is assigned in more than one place" in reasons[1]
+    assert reasons[0] == ("the healed part `.locator(TASKS)` cannot be followed to where it is written"
+                          " (`TASKS` is imported: only definitions in the same file are followed)")
+    assert "(`ROW` is assigned in more than one place)" in reasons[1]
     assert reasons[2] == ('the healed part is built in more than one place (`page.locator("#task-list li")`'
                           ' and `.locator(".delete")`): no single definition to rewrite')
 

@@ -121,6 +121,8 @@ class Resolver:
     def _bound(self, name: str, bound: Bindings, depth: int) -> Value:
         if bound.loop:
             return Varying(f"`{name}` is a loop variable")
+        if bound.imported and not (bound.values or bound.other):
+            return Unknown(f"`{name}` is imported: only definitions in the same file are followed")
         if bound.other or len(bound.values) != 1:
             return Varying(f"`{name}` is assigned in more than one place")
         return self.value(bound.values[0], depth + 1)
@@ -256,8 +258,6 @@ class Resolver:
             if arg.star:
                 return Unknown(f"`{code(node)}` passes arguments with `{arg.star}`")
             value = self.value(arg.value, depth + 1)
-            if isinstance(value, Unknown):
-                value = Varying(value.reason)
             if arg.keyword is None:
                 args.append(value)
             else:

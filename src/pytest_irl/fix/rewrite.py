@@ -60,10 +60,10 @@ def _same_value(old: Value, new: Value, original: str) -> bool:
     if isinstance(new, Static):
         if isinstance(old, Static):
             return type(old.value) is type(new.value) and old.value == new.value
-        if isinstance(old, Varying):
+        if isinstance(old, Varying | Unknown):
             # A varying argument kept by the suggestion holds the value it had in the healed call,
             # which the recorded selector names; a value it does not name is a new one.
-            if old.pattern is not None and not (
+            if isinstance(old, Varying) and old.pattern is not None and not (
                 isinstance(new.value, str) and old.pattern.fullmatch(new.value) is not None
             ):
                 return False
@@ -220,8 +220,10 @@ def edits_for(
     varying = _first_varying(old_mid)
     if varying is not None:
         part = "".join(_segment_code(s) for s in old_mid)
-        raise Skip(f"the healed part `{part}` varies between calls ({varying.reason}):"
-                   " a rewrite would replace it with the value of one call")
+        if isinstance(varying, Varying):
+            raise Skip(f"the healed part `{part}` varies between calls ({varying.reason}):"
+                       " a rewrite would replace it with the value of one call")
+        raise Skip(f"the healed part `{part}` cannot be followed to where it is written ({varying.reason})")
     if head == 0:
         base = dotted(chain.root)
         if base is None or not page_like(base, goto_receivers):

@@ -18,6 +18,7 @@ class Bindings:
 
     values: list[cst.BaseExpression] = field(default_factory=list)
     loop: bool = False
+    imported: bool = False
     other: bool = False
 
 
@@ -98,12 +99,9 @@ class _BindingCollector(cst.CSTVisitor):
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
         bound = node.asname.name if node.asname else node.name
-        if isinstance(bound, cst.Name):
-            self._get(bound.value).other = True
-        elif isinstance(bound, cst.Attribute):
-            top = dotted(bound)
-            if top:
-                self._get(top.split(".")[0]).other = True
+        top = dotted(bound) if isinstance(bound, cst.Name | cst.Attribute) else None
+        if top:
+            self._get(top.split(".")[0]).imported = True
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
