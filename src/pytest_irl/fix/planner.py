@@ -72,8 +72,8 @@ class _ParsedFile:
                     found.append((node, value))
         outermost = [(n, c) for n, c in found if not any(self.inside(n, other) for other, _ in found)]
         unique: dict[tuple[int, ...], tuple[cst.CSTNode, Chain]] = {}
-        for node, chain in outermost:  # `btn = page.locator(...)`: the target and the value are one locator
-            unique.setdefault(tuple(id(s.node) for s in chain.segments), (node, chain))
+        for expression, chain in outermost:  # `btn = page.locator(...)`: target and value are one locator
+            unique.setdefault(tuple(id(s.node) for s in chain.segments), (expression, chain))
         return list(unique.values())
 
 

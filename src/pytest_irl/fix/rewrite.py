@@ -107,7 +107,7 @@ def _first_varying(segments: tuple[Segment, ...]) -> Varying | Unknown | None:
 
 def string_literal(value: str, like: cst.CSTNode | None = None) -> str:
     """``value`` as a Python string literal, in the quotes ``like`` uses where the value allows."""
-    quote = like.quote if isinstance(like, cst.SimpleString) and len(like.quote) == 1 else '"'
+    quote: str = like.quote if isinstance(like, cst.SimpleString) and len(like.quote) == 1 else '"'
     other = "'" if quote == '"' else '"'
     if quote in value and other not in value:
         quote = other

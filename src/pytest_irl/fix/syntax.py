@@ -170,7 +170,7 @@ def fstring_pattern(node: cst.FormattedString) -> tuple[re.Pattern[str], list[st
     for part in node.parts:
         if isinstance(part, cst.FormattedStringText):
             pieces.append(re.escape(part.value))
-        else:
+        elif isinstance(part, cst.FormattedStringExpression):
             pieces.append(".*")
             names.append(cst.Module([]).code_for_node(part.expression))
     return re.compile("".join(pieces), re.S), names
