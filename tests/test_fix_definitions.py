@@ -350,3 +350,76 @@ def test_quotes_and_formatting_survive(tmp_path: Path) -> None:
 def test_the_plugin_does_not_import_libcst() -> None:
     code = "import sys, pytest_irl.plugin, pytest_irl.cli; sys.exit('libcst' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def _record_heals(url: str, heals: list[tuple[str, str, str, str | None]]) -> None:
+    """One stored run whose steps healed (location, original, suggested, sourceSha256)."""
+    import uuid
+
+    from pytest_irl.models import SelfHealing, Step, TestRun
+    from pytest_irl.store import Database
+
+    steps = [
+        Step(step_number=n, action="click", selector=original, location=location, source_sha256=sha,
+             self_healing=SelfHealing(strategy="list", original_selector=original, healed_selector=suggested,
+                                      suggested_locator=suggested, score=0.9))
+        for n, (location, original, suggested, sha) in enumerate(heals, 1)
+    ]
+    with Database(url) as db:
+        session_id = uuid.uuid4()
+        db.upsert_session({"id": session_id, "started_at": "2026-11-30T10:00:00Z", "args": ["--irl"]})
+        db.create_test_run(TestRun(session_id=session_id, nodeid="test_tasks.py::test_two", status="passed",
+                                   steps=steps))
+
+
+def test_cli_prints_the_diff_the_skipped_sites_and_the_disagreements(
+    tmp_path: Path, service_db_url: str
+) -> None:
+    path = suite(tmp_path, CONSTANT_SUITE)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    first, second = line_of(path, "to_have_count(2)"), line_of(path, ".toggle")
+    new_task = line_of(path, "#new-task")
+    _record_heals(service_db_url, [
+        (f"{path.name}:{first}", "#task-list li", LIST_CODE, sha),
+        (f"{path.name}:{second}", "#task-list li >> nth=0 >> .toggle",
+         'page.locator("ul.tasks > li").first.locator(".toggle")', sha),
+        (f"{path.name}:{new_task}", "#new-task", 'page.get_by_label("New task")', sha),
+    ])
+
+    def irl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pytest_irl.cli", "--db", service_db_url, "fix", *args],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+
+    shown = irl()
+    assert shown.returncode == 0, shown.stderr
+    assert '+        page.get_by_label("New task").fill(title)' in shown.stdout
+    assert "\n-TASKS" not in shown.stdout and "\n+TASKS" not in shown.stdout
+    definition = f'{path.name}:3 `TASKS = "#task-list li"  # every row of the list`'
+    assert shown.stderr.splitlines() == [
+        f"skipped {path.name}:{second}: heals of {definition} disagree (listed below)",
+        f"skipped {path.name}:{first}: heals of {definition} disagree (listed below)",
+        f"disagreeing heals of {definition}:",
+        f'  "ul.tasks > li"  <- {path.name}:{second}',
+        f"  '[data-testid=\"task-list\"] > li.task'  <- {path.name}:{first}",
+    ]
+
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited after the run\n", encoding="utf-8")
+    refused = irl("--write")
+    assert "rewrote" not in refused.stdout and "#new-task" in path.read_text(encoding="utf-8")
+    assert f"skipped {path.name}:{new_task}: the file changed since the run that healed it" in refused.stderr
+
+
+def test_a_healed_step_records_the_hash_of_its_file(tmp_path: Path) -> None:
+    from pytest_irl.layer import RunRecorder
+    from pytest_irl.models import SelfHealing, Step, TestRun
+
+    path = suite(tmp_path, CONSTANT_SUITE)
+    run = TestRun(session_id="00000000-0000-4000-8000-000000000001", nodeid="t")
+    heal = SelfHealing(strategy="list", original_selector="#task-list li", healed_selector="li.task")
+    run.steps = [Step(step_number=1, action="click", location=f"{path.name}:12", self_healing=heal),
+                 Step(step_number=2, action="click", location=f"{path.name}:13")]
+    recorder = RunRecorder(run, root=str(tmp_path))
+    recorder.finish_values()
+    healed, plain = (step.to_json() for step in run.steps)
+    assert healed["sourceSha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert "sourceSha256" not in plain
