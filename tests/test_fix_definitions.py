@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -325,10 +326,72 @@ def test_unresolvable_definitions_are_skipped_with_their_reason(tmp_path: Path) 
     ]
     reasons = [o.reason for o in plan(fixes, tmp_path).outcomes]
     assert reasons[0] == ("the healed part `.locator(TASKS)` cannot be followed to where it is written"
-                          " (`TASKS` is imported: only definitions in the same file are followed)")
+                          " (`TASKS` is imported from `pages`, which is not a file of the project)")
     assert "(`ROW` is assigned in more than one place)" in reasons[1]
     assert reasons[2] == ('the healed part is built in more than one place (`page.locator("#task-list li")`'
                           ' and `.locator(".delete")`): no single definition to rewrite')
+
+
+def test_definitions_in_imported_modules_and_conftest_fixtures(tmp_path: Path) -> None:
+    (tmp_path / "tests" / "pages").mkdir(parents=True)
+    suite(tmp_path, """
+        TASKS = "#task-list li"
+    """, "tests/pages/selectors.py")
+    suite(tmp_path, """
+        from playwright.sync_api import Page
+
+        from .selectors import TASKS
+
+
+        class TasksPage:
+            def __init__(self, page: Page) -> None:
+                self.page = page
+                self.add_button = page.locator("#add-task")
+                self.tasks = page.locator(TASKS)
+    """, "tests/pages/__init__.py")
+    suite(tmp_path, """
+        import pytest
+
+        from pages import TasksPage
+
+
+        @pytest.fixture
+        def board(page):
+            return TasksPage(page)
+    """, "tests/conftest.py")
+    suite(tmp_path, """
+        from playwright.sync_api import expect
+
+
+        def test_x(board):
+            board.add_button.click()
+            expect(board.tasks.filter(has_text="Buy milk")).to_have_count(1)
+    """, "tests/test_board.py")
+    fixes = [
+        Fix("tests/test_board.py", 5, "#add-task", ADD_ROLE),
+        Fix("tests/test_board.py", 6, '#task-list li >> internal:has-text="Buy milk"i',
+            f'{LIST_CODE}.filter(has_text="Buy milk")'),
+    ]
+    result = plan(fixes, tmp_path)
+    assert [(o.reason, o.definition) for o in result.outcomes] == [
+        ("", "tests/pages/__init__.py:9"), ("", "tests/pages/selectors.py:1"),
+    ]
+    assert not result.files[0].changed  # the test file: its call sites stay as written
+    assert changed_lines(result) == [
+        '-        self.add_button = page.locator("#add-task")',
+        f"+        self.add_button = {ADD_ROLE}",
+        '-TASKS = "#task-list li"',
+        "+TASKS = '[data-testid=\"task-list\"] > li.task'",
+    ]
+    assert write(result) == [tmp_path / "tests/pages/__init__.py", tmp_path / "tests/pages/selectors.py"]
+
+    # A definition in another file that changed after the run is left alone.
+    selectors = tmp_path / "tests/pages/selectors.py"
+    os.utime(selectors, (2_000_000_000, 2_000_000_000))
+    late = Fix("tests/test_board.py", 6, '#task-list li >> internal:has-text="Buy milk"i',
+               'page.locator("li.task").filter(has_text="Buy milk")', seen_at=1_900_000_000)
+    [outcome] = plan([late], tmp_path).outcomes
+    assert outcome.reason.startswith("tests/pages/selectors.py changed since the run that healed it")
 
 
 def test_quotes_and_formatting_survive(tmp_path: Path) -> None:

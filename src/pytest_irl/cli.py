@@ -183,8 +183,9 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
         if not row["location"] or not row["suggested"]:
             continue
         try:
+            seen = row.get("last_seen")
             fixes.append(Fix.from_location(row["location"], row["original"], row["suggested"], row["score"],
-                                           row.get("source_sha256")))
+                                           row.get("source_sha256"), seen.timestamp() if seen else None))
         except ValueError:
             continue
     if not fixes:

@@ -24,6 +24,9 @@ class Fix:
     score: float | None = None
     # The SHA-256 of the file when the heal was recorded; None from runs that did not record it.
     source_sha256: str | None = None
+    # When the run that healed it started (seconds since the epoch): a definition in another file
+    # modified after that is not rewritten.
+    seen_at: float | None = None
 
     @classmethod
     def from_location(
@@ -33,12 +36,13 @@ class Fix:
         suggested: str,
         score: float | None = None,
         source_sha256: str | None = None,
+        seen_at: float | None = None,
     ) -> Fix:
         """A fix from a recorded ``path:LINE`` location."""
         path, sep, line = location.rpartition(":")
         if not sep or not path or not line.strip().isdigit():
             raise ValueError(f"not a path:LINE location: {location!r}")
-        return cls(path, int(line), original_selector, suggested, score, source_sha256)
+        return cls(path, int(line), original_selector, suggested, score, source_sha256, seen_at)
 
     @property
     def location(self) -> str:

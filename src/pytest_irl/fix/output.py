@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from .model import Plan
-from .planner import BOM
+from .project import BOM
 
 _LINE_WITH_END = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 

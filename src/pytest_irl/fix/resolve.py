@@ -1,16 +1,20 @@
-"""Following a locator expression back to where its parts are written (one module, no imports run).
+"""Following a locator expression back to where its parts are written (the source is read, never run).
 
 A locator at a call site is often built elsewhere: ``board.tasks.filter(has_text=title)`` where
 ``board`` is a page object whose ``__init__`` set ``self.tasks = page.locator(TASKS)`` and
 ``TASKS`` is a module constant. :class:`Resolver` turns such an expression into a :class:`Chain`
 of :class:`Segment` s, each holding its arguments as :class:`Static` (a value written once, with
 the node it is written in) or :class:`Varying` (a value that can change between calls, and why).
-Only what is certain is resolved; anything else is :class:`Unknown`, never a guess.
+Only what is certain is resolved; anything else is :class:`Unknown`, never a guess. With a
+:class:`ModuleLoader`, ``from MODULE import NAME`` and fixtures of ``conftest.py`` files are
+followed into the project's other files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
 
 import libcst as cst
 
@@ -42,34 +46,61 @@ CHAIN_METHODS = ENTRY_METHODS | {"nth", "filter", "and_", "or_"}
 # Deeper than this, a definition is not followed (a cycle, or code too indirect to be sure of).
 MAX_DEPTH = 24
 
-Scope = cst.FunctionDef | cst.ClassDef | None  # None: the module
+Scope = cst.FunctionDef | cst.ClassDef | cst.Module
+
+
+class ModuleLoader(Protocol):
+    """The project's other files, parsed on demand (their nodes' parents added to the shared map)."""
+
+    def imported(self, importer: cst.Module, level: int, module: str) -> cst.Module | None: ...
+
+    def conftests(self, module: cst.Module) -> list[cst.Module]: ...
+
+
+@dataclass(frozen=True)
+class _Tables:
+    classes: dict[str, cst.ClassDef]
+    functions: dict[str, cst.FunctionDef]
 
 
 class Resolver:
-    """Resolves expressions of one parsed module; ``parents`` maps each node to its parent."""
+    """Resolves expressions of parsed modules; ``parents`` maps each node of them to its parent."""
 
-    def __init__(self, module: cst.Module, parents: dict[cst.CSTNode, cst.CSTNode]) -> None:
-        self.module = module
+    def __init__(self, parents: dict[cst.CSTNode, cst.CSTNode], loader: ModuleLoader | None = None) -> None:
         self.parents = parents
+        self.loader = loader
         self._bindings: dict[int, dict[str, Bindings]] = {}
         self._self_attrs: dict[int, dict[str, list[tuple[cst.BaseExpression | None, cst.FunctionDef]]]] = {}
-        self.classes = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
-        self.functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+        self._tables: dict[int, _Tables] = {}
 
     # scopes ---------------------------------------------------------------------------------
     def scope_of(self, node: cst.CSTNode) -> Scope:
         current = self.parents.get(node)
         while current is not None:
-            if isinstance(current, cst.FunctionDef | cst.ClassDef):
+            if isinstance(current, cst.FunctionDef | cst.ClassDef | cst.Module):
                 return current
             current = self.parents.get(current)
-        return None
+        assert isinstance(node, cst.Module), "a node of a module the resolver was not given"
+        return node
+
+    def module_of(self, node: cst.CSTNode) -> cst.Module:
+        scope = self.scope_of(node)
+        while not isinstance(scope, cst.Module):
+            scope = self.scope_of(scope)
+        return scope
+
+    def tables(self, module: cst.Module) -> _Tables:
+        if id(module) not in self._tables:
+            self._tables[id(module)] = _Tables(
+                {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)},
+                {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)},
+            )
+        return self._tables[id(module)]
 
     def _names(self, scope: Scope) -> dict[str, Bindings]:
-        key = id(scope) if scope is not None else 0
-        if key not in self._bindings:
-            self._bindings[key] = bindings(scope if scope is not None else self.module)
-        return self._bindings[key]
+        if id(scope) not in self._bindings:
+            self._bindings[id(scope)] = bindings(scope)
+        return self._bindings[id(scope)]
 
     def _class_of_method(self, fn: cst.FunctionDef) -> cst.ClassDef | None:
         scope = self.scope_of(fn)
@@ -99,7 +130,7 @@ class Resolver:
         if isinstance(scope, cst.FunctionDef):
             bound = self._names(scope).get(name)
             if bound is not None:
-                return self._bound(name, bound, depth)
+                return self._bound(name, bound, depth, scope)
             for index, param in enumerate(params(scope)):
                 if param.name.value == name:
                     return self._param(scope, index, param, depth)
@@ -107,43 +138,62 @@ class Resolver:
         if isinstance(scope, cst.ClassDef):
             bound = self._names(scope).get(name)
             if bound is not None:
-                return self._bound(name, bound, depth)
+                return self._bound(name, bound, depth, scope)
             return self._name(name, self.scope_of(scope), depth)
-        if name in self.classes:
-            return ClassRef(self.classes[name])
-        if name in self.functions:
+        tables = self.tables(scope)
+        if name in tables.classes:
+            return ClassRef(tables.classes[name])
+        if name in tables.functions:
             return Unknown(f"`{name}` is a function")
-        bound = self._names(None).get(name)
+        bound = self._names(scope).get(name)
         if bound is None:
             return Unknown(f"`{name}` is not defined in this file")
-        return self._bound(name, bound, depth)
+        return self._bound(name, bound, depth, scope)
 
-    def _bound(self, name: str, bound: Bindings, depth: int) -> Value:
+    def _bound(self, name: str, bound: Bindings, depth: int, scope: Scope) -> Value:
         if bound.loop:
             return Varying(f"`{name}` is a loop variable")
-        if bound.imported and not (bound.values or bound.other):
-            return Unknown(f"`{name}` is imported: only definitions in the same file are followed")
-        if bound.other or len(bound.values) != 1:
+        if bound.imported and not (bound.values or bound.other) and len(bound.imported) == 1:
+            return self._imported(name, *bound.imported[0], depth, self.module_of(scope))
+        if bound.other or len(bound.values) + len(bound.imported) != 1:
             return Varying(f"`{name}` is assigned in more than one place")
         return self.value(bound.values[0], depth + 1)
+
+    def _imported(self, name: str, level: int, module: str, original: str, depth: int,
+                  importer: cst.Module) -> Value:
+        found = self.loader.imported(importer, level, module) if self.loader is not None else None
+        if found is None:
+            shown = "." * level + module
+            return Unknown(f"`{name}` is imported from `{shown}`, which is not a file of the project")
+        return self._name(original, found, depth + 1)
 
     def _param(self, fn: cst.FunctionDef, index: int, param: cst.Param, depth: int) -> Value:
         name = param.name.value
         owner = self._class_of_method(fn)
         if index == 0 and owner is not None and not is_static(fn):
             return Instance(owner) if name == "self" or not is_classmethod(fn) else ClassRef(owner)
-        fixture = self.functions.get(name)
-        if fixture is not None and is_fixture(fixture) and fixture is not fn:
+        fixture = self._fixture(name, self.module_of(fn))
+        if fixture is not None and fixture is not fn:
             return self._returns_of(fixture, f"fixture `{name}`", depth)
-        if param.annotation is not None:
-            annotated = dotted(param.annotation.annotation)
-            if annotated in self.classes:
-                return Instance(self.classes[annotated])
+        annotation = param.annotation.annotation if param.annotation is not None else None
+        if isinstance(annotation, cst.Name):
+            annotated = self._name(annotation.value, self.scope_of(fn), depth + 1)
+            if isinstance(annotated, ClassRef):
+                return Instance(annotated.cls)
         if param.default is not None:
             # A default argument is written once; whether a caller overrides it is checked by the
             # fix against the recorded selector, which names the value that was used.
             return self.value(param.default, depth + 1)
         return Varying(f"`{name}` is a parameter")
+
+    def _fixture(self, name: str, module: cst.Module) -> cst.FunctionDef | None:
+        """The fixture ``name`` of a test module: its own, else the nearest ``conftest.py``'s."""
+        conftests = self.loader.conftests(module) if self.loader is not None else []
+        for candidate in (module, *conftests):
+            fixture = self.tables(candidate).functions.get(name)
+            if fixture is not None and is_fixture(fixture):
+                return fixture
+        return None
 
     def _returns_of(self, fn: cst.FunctionDef, what: str, depth: int) -> Value:
         values = [r for r in returned(fn) if r is not None]
@@ -165,7 +215,7 @@ class Resolver:
             found = self._own_member(klass, attr, on_instance, depth)
             if found is not None:
                 return found
-        return Unknown(f"`{cls.name.value}.{attr}` is not defined in this file")
+        return Unknown(f"`{cls.name.value}.{attr}` is not defined where it can be followed")
 
     def _mro(self, cls: cst.ClassDef) -> Iterator[cst.ClassDef]:
         seen: set[int] = set()
@@ -177,9 +227,10 @@ class Resolver:
             seen.add(id(klass))
             yield klass
             for base in klass.bases:
-                name = dotted(base.value)
-                if name in self.classes:
-                    queue.append(self.classes[name])
+                if isinstance(base.value, cst.Name):
+                    found = self._name(base.value.value, self.scope_of(klass), 0)
+                    if isinstance(found, ClassRef):
+                        queue.append(found.cls)
 
     def _own_member(self, cls: cst.ClassDef, attr: str, on_instance: bool, depth: int) -> Value | None:
         body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
@@ -194,7 +245,7 @@ class Resolver:
         if assigned and in_class is not None:
             return Varying(f"`{attr}` is set on the class and in `{assigned[0][1].name.value}`")
         if in_class is not None:
-            return self._bound(attr, in_class, depth)
+            return self._bound(attr, in_class, depth, cls)
         if len(assigned) > 1:
             return Varying(f"`self.{attr}` is assigned in more than one place")
         if assigned:
@@ -235,9 +286,9 @@ class Resolver:
         target = self.value(func, depth + 1) if isinstance(func, cst.Name | cst.Attribute) else None
         if isinstance(target, ClassRef):
             return Instance(target.cls)
-        if isinstance(func, cst.Name) and func.value in self.functions and isinstance(target, Unknown):
-            helper = self.functions[func.value]
-            if not is_fixture(helper):
+        if isinstance(func, cst.Name) and isinstance(target, Unknown):
+            helper = self._function(func.value, self.scope_of(node), depth)
+            if helper is not None and not is_fixture(helper):
                 return self._returns_of(helper, f"`{func.value}()`", depth)
         if isinstance(func, cst.Attribute):
             owner = self.value(func.value, depth + 1)
@@ -248,6 +299,23 @@ class Resolver:
                         if isinstance(statement, cst.FunctionDef) and statement.name.value == func.attr.value:
                             return self._returns_of(statement, f"`{func.attr.value}()`", depth)
         return Unknown(f"`{code(func)}(...)` cannot be followed")
+
+    def _function(self, name: str, scope: Scope, depth: int) -> cst.FunctionDef | None:
+        """The module-level function ``name`` seen from ``scope`` (its module's, or imported)."""
+        module = self.module_of(scope)
+        local = self._names(scope).get(name) if not isinstance(scope, cst.Module) else None
+        if local is not None:
+            return None  # a local name shadows it
+        found = self.tables(module).functions.get(name)
+        if found is not None:
+            return found
+        bound = self._names(module).get(name)
+        if bound is not None and len(bound.imported) == 1 and not (bound.values or bound.other):
+            level, source, original = bound.imported[0]
+            target = self.loader.imported(module, level, source) if self.loader is not None else None
+            if target is not None and depth < MAX_DEPTH:
+                return self._function(original, target, depth + 1)
+        return None
 
     def _segment(
         self, method: str, node: cst.Call, receiver: cst.BaseExpression, depth: int

@@ -18,7 +18,8 @@ class Bindings:
 
     values: list[cst.BaseExpression] = field(default_factory=list)
     loop: bool = False
-    imported: bool = False
+    # ``from MODULE import NAME``: (relative level, MODULE, NAME), each time the name is imported.
+    imported: list[tuple[int, str, str]] = field(default_factory=list)
     other: bool = False
 
 
@@ -97,11 +98,23 @@ class _BindingCollector(cst.CSTVisitor):
         if isinstance(node.name, cst.BaseExpression):
             self._mark(node.name)
 
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-        bound = node.asname.name if node.asname else node.name
-        top = dotted(bound) if isinstance(bound, cst.Name | cst.Attribute) else None
-        if top:
-            self._get(top.split(".")[0]).imported = True
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname else alias.name
+            name = dotted(bound) if isinstance(bound, cst.Name | cst.Attribute) else None
+            if name:
+                self._get(name.split(".")[0]).other = True
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        module = dotted(node.module) if node.module is not None else ""
+        if isinstance(node.names, cst.ImportStar) or module is None:
+            return False
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname else alias.name
+            if isinstance(bound, cst.Name) and isinstance(alias.name, cst.Name):
+                self._get(bound.value).imported.append((len(node.relative), module, alias.name.value))
+        return False
 
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
