@@ -303,7 +303,7 @@ def _region_edit(
                 raise Skip(f"the suggestion replaces `{_segment_code(segment)[1:]}`, whose"
                            f" `{code(value.node)}` is defined elsewhere: rewriting here would copy it")
     before = code(last)
-    if "\n" in before and "#" in "".join(_comments(last)):
+    if "\n" in before and _comments(last):
         raise Skip("comment inside a multi-line locator chain")
     after = code(old_mid[0].receiver) + "".join(_segment_code(s) for s in new_mid)
     try:
