@@ -64,6 +64,9 @@ def test_fix_rewrites_definitions_and_keeps_what_the_tests_check(
     # The loop still checks each title it adds; no call site was touched.
     assert "expect(self.tasks.filter(has_text=title)).to_have_count(1)" in text
     assert "self.tasks = page.locator(TASKS)" in text and "self.page.locator(self.COUNT)" in text
+    # What a person writes: a role and name where the page has a unique one, a short CSS for lists.
+    assert 'self.add_button = page.get_by_role("button", name="Add")' in text
+    assert "TITLES = '[data-testid=\"task-list\"] .task-title'" in text
     assert not re.search(r"#(task-list|task-count|new-task|add-task|empty-state|clear-completed)\b", text)
 
     run().assert_outcomes(passed=5)  # version 2, without --irl: the fixed suite passes
