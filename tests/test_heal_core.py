@@ -464,6 +464,23 @@ def test_suggest_label_placeholder_text_id_css_order() -> None:
     assert suggest_locator(hashed).python == 'page.locator("button.primary")'
 
 
+def test_suggest_prefers_a_label_to_a_test_id() -> None:
+    field = Fingerprint(tag="input", role="textbox", label="Email", test_ids={"data-testid": "email-input"},
+                        css_path="main > form > div:nth-child(2) > input", is_input=True)
+    assert suggest_locator(field).python == 'page.get_by_label("Email")'
+    same_label = Fingerprint(tag="input", role="textbox", label="Email", is_input=True)
+    assert suggest_locator(field, unique_among=[same_label]).python == 'page.get_by_test_id("email-input")'
+
+
+def test_suggest_prefers_a_long_unique_role_name_to_a_structural_path() -> None:
+    name = "Accept the terms and conditions of the Taskboard service for my whole team"
+    box = Fingerprint(tag="input", role="checkbox", accessible_name=name, is_input=True,
+                      css_path="main > form > div:nth-child(7) > label > input")
+    other = Fingerprint(tag="input", role="checkbox", accessible_name="Remember me", is_input=True)
+    s = suggest_locator(box, unique_among=[other])
+    assert s.strategy == "role" and s.python == f'page.get_by_role("checkbox", name="{name}", exact=True)'
+
+
 def test_suggest_falls_back_to_the_css_path_when_nothing_is_unique() -> None:
     a = Fingerprint(
         tag="button", text="Add", role="button", accessible_name="Add", css_path="#row-1 > button"

@@ -175,7 +175,7 @@ def _latest_per_site(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
-    from .fix import Fix, plan, unified_diff, write
+    from .fix import Fix, plan, skipped_report, unified_diff, write
 
     root = Path(args.root).resolve() if args.root else base
     fixes = []
@@ -183,15 +183,17 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
         if not row["location"] or not row["suggested"]:
             continue
         try:
-            fixes.append(Fix.from_location(row["location"], row["original"], row["suggested"], row["score"]))
+            seen = row.get("last_seen")
+            fixes.append(Fix.from_location(row["location"], row["original"], row["suggested"], row["score"],
+                                           row.get("source_sha256"), seen.timestamp() if seen else None))
         except ValueError:
             continue
     if not fixes:
         print("nothing to fix: no healed locators recorded")
         return 0
     result = plan(fixes, root)
-    for outcome in result.skipped:
-        print(f"skipped {outcome.fix.path}:{outcome.fix.line}: {outcome.reason}", file=sys.stderr)
+    for line in skipped_report(result):
+        print(_clean(line), file=sys.stderr)
     if args.write:
         for path in write(result):
             print(f"rewrote {path}")

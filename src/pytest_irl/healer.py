@@ -162,6 +162,18 @@ def normalized(locator: Any) -> str | None:
         return None
 
 
+def _user_facing_and_alone(page: Any, suggestion: Any, healed: Any) -> bool:
+    """The suggestion is a role and name or a label, and on the page it matches the healed element
+    alone. Playwright's ``normalize()`` ranks a test id first; a person reads these first."""
+    if suggestion.strategy not in ("role", "label") or not suggestion.unique:
+        return False
+    try:
+        written = page.locator(suggestion.selector)
+        return written.count() == 1 and written.and_(healed).count() == 1
+    except Exception:
+        return False
+
+
 def _summary(match: Match, candidates: list[Fingerprint]) -> dict[str, Any]:
     suggestion = suggest_locator(match.candidate, unique_among=candidates)
     return {"selector": suggestion.selector, "score": round(match.score, 3)}
@@ -299,7 +311,7 @@ class Healer:
         suggestion = suggest_locator(chosen.candidate, unique_among=found.candidates)
         healed = locator_for(page, chosen.candidate)
         selector, python = suggestion.selector, suggestion.python
-        if not chosen.candidate.frame_path:
+        if not chosen.candidate.frame_path and not _user_facing_and_alone(page, suggestion, healed):
             better = normalized(healed)
             code = python_for(better) if better else None
             if better and code:

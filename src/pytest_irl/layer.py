@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import sys
@@ -87,6 +88,25 @@ def _shown_path(filename: str, base: str) -> str:
         return filename
 
 
+@functools.lru_cache(maxsize=256)
+def _file_sha256(path: str, mtime_ns: int, size: int) -> str | None:
+    try:
+        with open(path, "rb") as source:
+            return hashlib.sha256(source.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def source_sha256(location: str, root: str | None) -> str | None:
+    """SHA-256 of the file of a ``path:LINE`` location (read once per version of the file)."""
+    path = os.path.join(root or os.getcwd(), location.rpartition(":")[0])
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _file_sha256(path, stat.st_mtime_ns, stat.st_size)
+
+
 class RunRecorder:
     """The steps of one test run, in memory until the run ends."""
 
@@ -159,6 +179,9 @@ class RunRecorder:
             if full is not None:
                 step.error = self.secrets.text(full)[:_ERROR_CHARS]
         self._full_errors.clear()
+        for step in self.run.steps:
+            if step.location and (step.self_healing is not None or step.heal_suggestion is not None):
+                step.source_sha256 = source_sha256(step.location, self.root)
         self.run.steps[:] = [self._redacted(step) for step in self.run.steps]
 
     def steps_json(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

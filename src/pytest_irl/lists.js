@@ -99,8 +99,18 @@
     // The items' own common classes make the selector read like one a person writes, when they
     // still select exactly these items.
     const plain = containerCss + ' > ' + path.join(' > ');
-    const named = plain + common.filter((c) => !/\d{3,}/.test(c)).map((c) => '.' + esc(c)).join('');
-    const selector = n(named) === items.length ? named : plain;
+    const own = common.filter((c) => !/\d{3,}/.test(c)).map((c) => '.' + esc(c)).join('');
+    const named = plain + own;
+    // Deeper than one level, a person writes the container and the items' own class, not the
+    // path between them: taken when it selects exactly these items.
+    const exactly = (sel) => {
+      try {
+        const found = Array.from(document.querySelectorAll(sel));
+        return found.length === items.length && items.every((i) => found.includes(i));
+      } catch (e) { return false; }
+    };
+    const short = path.length > 1 && own ? containerCss + ' ' + own : '';
+    const selector = short && exactly(short) ? short : n(named) === items.length ? named : plain;
     return {
       count: items.length,
       itemTag: tagOf(first),

@@ -78,6 +78,9 @@ class Step(_Camel):
     value: Any = None
     error: str | None = None
     location: str | None = None
+    # SHA-256 of the location's file as it was run, on healed steps: `irl fix` refuses to rewrite
+    # a file that has changed since (its line numbers and code may no longer be the healed ones).
+    source_sha256: str | None = None
     attempts: list[Attempt] = Field(default_factory=list)
     self_healing: SelfHealing | None = None
     # Present only when something was found but not acted on: a refused heal (with its

@@ -1,7 +1,8 @@
 """Proposing the locator a person would write for a (healed) element.
 
-Preference follows Playwright's own advice, user-facing first: role+name, test id, label,
-placeholder, text, then id and a short CSS. A strategy is taken only if no *other* fingerprint in
+Preference is what a person writes, user-facing first: role+name, label, test id, placeholder,
+text, then id and a short CSS; a role whose name is long comes after those, and a structural CSS
+path only when nothing else is unique. A strategy is taken only if no *other* fingerprint in
 ``unique_among`` would also match it under Playwright's matching rules (non-exact = case-insensitive
 substring); a non-unique non-exact form is retried as ``exact=True`` before moving on.
 """
@@ -107,6 +108,17 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
                     partial(_role_is, role=fp.role, name=name, exact=exact),
                 )
             )
+    label = " ".join(fp.label.split())
+    if label and len(label) <= MAX_TEXT:
+        for exact in (False, True):
+            options.append(
+                _Option(
+                    "label",
+                    f"{page}.get_by_label({_py(label)}{', exact=True' if exact else ''})",
+                    f"internal:label={_text_literal(label, exact)}",
+                    partial(_label_is, label=label, exact=exact),
+                )
+            )
     for attr, value in sorted(fp.test_ids.items(), key=lambda kv: kv[0] != DEFAULT_TEST_ID_ATTR):
         if not value:
             continue
@@ -121,17 +133,6 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
                 "test_id", python, selector, partial(_test_id_is, attr=attr, value=value)
             )
         )
-    label = " ".join(fp.label.split())
-    if label and len(label) <= MAX_TEXT:
-        for exact in (False, True):
-            options.append(
-                _Option(
-                    "label",
-                    f"{page}.get_by_label({_py(label)}{', exact=True' if exact else ''})",
-                    f"internal:label={_text_literal(label, exact)}",
-                    partial(_label_is, label=label, exact=exact),
-                )
-            )
     placeholder = " ".join(fp.placeholder.split())
     if placeholder and len(placeholder) <= MAX_TEXT:
         for exact in (False, True):
@@ -158,6 +159,16 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
         selector = f"#{fp.id}" if _CSS_IDENT.match(fp.id) else f"[id={_py(fp.id)}]"
         options.append(_Option("id", f"{page}.locator({_py(selector)})", selector, lambda o: o.id == fp.id))
     options.extend(_css_options(fp, page))
+    if fp.role in ARIA_ROLES and len(name) > MAX_TEXT:
+        # Long, but a person still writes a unique role and name before a structural path.
+        options.append(
+            _Option(
+                "role",
+                f"{page}.get_by_role({_py(fp.role)}, name={_py(name)}, exact=True)",
+                f"internal:role={fp.role}[name={_attr_literal(name, True)}]",
+                partial(_role_is, role=fp.role, name=name, exact=True),
+            )
+        )
     return options
 
 

@@ -210,7 +210,8 @@ class Database:
             ).fetchall()
 
     def healed_locators(self, limit: int = 200) -> list[dict[str, Any]]:
-        """Each healed locator once per call site, newest first, across all sessions."""
+        """Each healed locator once per call site, newest first, across all sessions; with the hash
+        of its file in the newest run that healed it (``sourceSha256``)."""
         with self.conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(
                 "SELECT step->>'location' AS location,"
@@ -218,6 +219,7 @@ class Database:
                 " coalesce(step->'selfHealing'->>'suggestedLocator',"
                 "          step->'selfHealing'->>'healedSelector') AS suggested,"
                 " step->'selfHealing'->>'strategy' AS strategy,"
+                " (array_agg(step->>'sourceSha256' ORDER BY r.started_at DESC))[1] AS source_sha256,"
                 " max((step->'selfHealing'->>'score')::float) AS score,"
                 " count(*) AS times, max(r.started_at) AS last_seen"
                 " FROM test_runs r, jsonb_array_elements(r.steps) AS step"
