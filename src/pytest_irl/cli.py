@@ -288,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _detach_stdout()
         return 128 + signal.SIGPIPE
     except Exception as exc:
-        from .store.writer import describe_error
+        from .store.replay import describe_error
 
         where = location.describe()
         print(f"irl: {args.command}: cannot use {where}: {describe_error(exc)}", file=sys.stderr)

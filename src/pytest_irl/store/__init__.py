@@ -13,7 +13,7 @@ from .writer import Writer
 
 if TYPE_CHECKING:
     from .db import Database
-    from .writer import replay_spool
+    from .replay import replay_spool
 
 __all__ = ["BadDatabaseUrl", "Database", "StoreLocation", "Writer", "replay_spool", "resolve"]
 
@@ -24,7 +24,7 @@ def __getattr__(name: str) -> Any:
 
         return Database
     if name == "replay_spool":
-        from .writer import replay_spool
+        from .replay import replay_spool
 
         return replay_spool
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
