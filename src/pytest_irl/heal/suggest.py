@@ -78,21 +78,46 @@ def _test_id_is(o: Fingerprint, *, attr: str, value: str) -> bool:
     return o.test_ids.get(attr) == value
 
 
-def _label_is(o: Fingerprint, *, label: str, exact: bool) -> bool:
-    return _text_matches(o.label, label, exact) or _text_matches(o.attrs.get("aria-label", ""), label, exact)
+def _label_is(o: Fingerprint, *, value: str, exact: bool) -> bool:
+    return _text_matches(o.label, value, exact) or _text_matches(o.attrs.get("aria-label", ""), value, exact)
 
 
-def _placeholder_is(o: Fingerprint, *, placeholder: str, exact: bool) -> bool:
-    return _text_matches(o.placeholder, placeholder, exact)
+def _placeholder_is(o: Fingerprint, *, value: str, exact: bool) -> bool:
+    return _text_matches(o.placeholder, value, exact)
 
 
-def _text_is(o: Fingerprint, *, text: str, exact: bool) -> bool:
-    return _text_matches(o.text, text, exact)
+def _text_is(o: Fingerprint, *, value: str, exact: bool) -> bool:
+    return _text_matches(o.text, value, exact)
+
+
+# The selector Playwright builds for get_by_label / get_by_placeholder / get_by_text.
+def _label_selector(value: str, exact: bool) -> str:
+    return f"internal:label={_text_literal(value, exact)}"
+
+
+def _placeholder_selector(value: str, exact: bool) -> str:
+    return f"internal:attr=[placeholder={_attr_literal(value, exact)}]"
+
+
+def _text_selector(value: str, exact: bool) -> str:
+    return f"internal:text={_text_literal(value, exact)}"
 
 
 class _Option:
     def __init__(self, strategy: str, python: str, selector: str, matches: Callable[[Fingerprint], bool]):
         self.strategy, self.python, self.selector, self.matches = strategy, python, selector, matches
+
+
+def _worded(
+    page: str, strategy: str, method: str, value: str, selector: Callable[[str, bool], str],
+    matches: Callable[..., bool],
+) -> list[_Option]:
+    """``page.<method>(value)`` and its ``exact=True`` form, for a label, placeholder or text."""
+    return [
+        _Option(strategy, f"{page}.{method}({_py(value)}{', exact=True' if exact else ''})",
+                selector(value, exact), partial(matches, value=value, exact=exact))
+        for exact in (False, True)
+    ]
 
 
 def _options(fp: Fingerprint, page: str) -> list[_Option]:
@@ -110,15 +135,7 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
             )
     label = " ".join(fp.label.split())
     if label and len(label) <= MAX_TEXT:
-        for exact in (False, True):
-            options.append(
-                _Option(
-                    "label",
-                    f"{page}.get_by_label({_py(label)}{', exact=True' if exact else ''})",
-                    f"internal:label={_text_literal(label, exact)}",
-                    partial(_label_is, label=label, exact=exact),
-                )
-            )
+        options += _worded(page, "label", "get_by_label", label, _label_selector, _label_is)
     for attr, value in sorted(fp.test_ids.items(), key=lambda kv: kv[0] != DEFAULT_TEST_ID_ATTR):
         if not value:
             continue
@@ -135,26 +152,11 @@ def _options(fp: Fingerprint, page: str) -> list[_Option]:
         )
     placeholder = " ".join(fp.placeholder.split())
     if placeholder and len(placeholder) <= MAX_TEXT:
-        for exact in (False, True):
-            options.append(
-                _Option(
-                    "placeholder",
-                    f"{page}.get_by_placeholder({_py(placeholder)}{', exact=True' if exact else ''})",
-                    f"internal:attr=[placeholder={_attr_literal(placeholder, exact)}]",
-                    partial(_placeholder_is, placeholder=placeholder, exact=exact),
-                )
-            )
+        options += _worded(page, "placeholder", "get_by_placeholder", placeholder, _placeholder_selector,
+                           _placeholder_is)
     text = fp.text
     if text and len(text) <= MAX_TEXT and not fp.is_input:
-        for exact in (False, True):
-            options.append(
-                _Option(
-                    "text",
-                    f"{page}.get_by_text({_py(text)}{', exact=True' if exact else ''})",
-                    f"internal:text={_text_literal(text, exact)}",
-                    partial(_text_is, text=text, exact=exact),
-                )
-            )
+        options += _worded(page, "text", "get_by_text", text, _text_selector, _text_is)
     if fp.id and hash_free(fp.id):
         selector = f"#{fp.id}" if _CSS_IDENT.match(fp.id) else f"[id={_py(fp.id)}]"
         options.append(_Option("id", f"{page}.locator({_py(selector)})", selector, lambda o: o.id == fp.id))
