@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from pytest_irl.heal import Fingerprint, decide, look_alikes, rank, same_control
+from pytest_irl.heal import Fingerprint, decide, look_alikes, rank, rank_by_hints, same_control
+from pytest_irl.heal.affordance import able, can_take
 from pytest_irl.heal.calibration import (
     FEATURES,
     BoostedTrees,
@@ -287,3 +288,46 @@ def test_of_twins_the_one_left_in_the_learned_place_heals_and_the_other_refuses(
     # The footer's link is removed instead: the header's is its look-alike's counterpart.
     gone = decide(rank(learned, [header]), look_alikes=learned.look_alikes)
     assert gone.chosen is None and gone.reason.startswith("a learned look-alike"), gone.reason
+
+
+@pytest.mark.parametrize(
+    ("action", "element", "takes"),
+    [
+        ("fill", {"tag": "input", "type": "email", "is_input": True}, True),
+        ("fill", {"tag": "input", "is_input": True}, True),  # no type: a text input
+        ("fill", {"tag": "textarea", "is_input": True}, True),
+        ("fill", {"tag": "div", "attrs": {"contenteditable": "true"}, "is_input": True}, True),
+        ("fill", {"tag": "input", "type": "checkbox", "is_input": True}, False),
+        ("fill", {"tag": "select", "is_input": True}, False),
+        ("fill", {"tag": "div", "id": "email-info"}, False),
+        ("fill", {"tag": "button", "is_button": True}, False),
+        ("check", {"tag": "input", "type": "radio", "is_input": True}, True),
+        ("check", {"tag": "div", "role": "switch"}, True),
+        ("check", {"tag": "button", "is_button": True}, False),
+        ("select_option", {"tag": "select", "is_input": True}, True),
+        ("select_option", {"tag": "input", "is_input": True}, False),
+        ("fill", {"tag": "label", "text": "Email"}, True),  # Playwright fills the control it labels
+        ("click", {"tag": "div"}, True),
+        ("hover", {"tag": "span"}, True),
+    ],
+)
+def test_a_heal_lands_only_on_an_element_that_can_take_the_action(
+    action: str, element: dict[str, object], takes: bool
+) -> None:
+    assert can_take(action, Fingerprint.model_validate(element)) is takes
+
+
+def test_a_cold_fill_is_not_healed_to_the_hint_beside_the_field() -> None:
+    # "#description" broke when the textarea's id got a build suffix; the hint below it keeps the
+    # old id as a prefix. On the locator's words the two tie; only the field can be filled.
+    label = Fingerprint.model_validate({"tag": "label", "text": "Description",
+                                        "attrs": {"for": "description-x7f3a"}})
+    field = Fingerprint.model_validate({"tag": "textarea", "id": "description-x7f3a", "is_input": True,
+                                        "role": "textbox", "label": "Description",
+                                        "accessible_name": "Description"})
+    hint = Fingerprint.model_validate({"tag": "div", "id": "description-info",
+                                       "text": "You can enter up to 200 characters"})
+    ranked = rank_by_hints(parse_locator("#description"), [label, field, hint])
+    assert decide(ranked).chosen is None  # the hint is too close a runner-up
+    decision = decide(able("fill", ranked))
+    assert decision.chosen is not None and decision.chosen.candidate is field, decision.reason

@@ -125,6 +125,19 @@ def test_cold_heal_from_the_locator_itself(rig: Rig) -> None:
     assert rig.last.self_healing is not None and rig.last.self_healing.strategy == "attribute"
 
 
+def test_a_fill_heals_only_to_a_field(rig: Rig) -> None:
+    # The field's id got a build suffix; its hint keeps the old id as a prefix and says more of it
+    # ("description-info"): on the locator's words alone the hint leads, but a hint cannot be filled.
+    page = rig.open("fields", """
+        <label for="description-x7f3a">Description</label>
+        <textarea id="description-x7f3a"></textarea>
+        <div id="description-info">You can enter up to 200 characters</div>""")
+    page.locator("#description").fill("A short text")
+    healed = rig.last.self_healing
+    assert healed is not None and healed.element == "#description-x7f3a", rig.last
+    assert page.locator("textarea").input_value() == "A short text"
+
+
 def test_refuses_weak_or_ambiguous_and_says_why(rig: Rig) -> None:
     page = rig.open("refuse", """
         <div class="card"><button class="add">Add to cart</button></div>

@@ -49,6 +49,7 @@ from pytest_irl.heal import (  # noqa: E402
     rank,
     rank_by_hints,
 )
+from pytest_irl.heal.affordance import able, action_for  # noqa: E402
 from pytest_irl.heal.decide import DEFAULT_MARGIN, features, vetoed  # noqa: E402
 from pytest_irl.heal.drift import another_element, drift_suspected  # noqa: E402
 from pytest_irl.healer import is_fragile  # noqa: E402
@@ -206,10 +207,13 @@ def record_case(case: Mapping[str, Any], mode: str, pages: Mapping[str, list[dic
             rec.path = "acts"
             return rec
     candidates = _fingerprints(case["candidates"])
-    if mode == "cold":
-        _weigh(rec, rank_by_hints(hints, candidates), expected, None, None)
-        return rec
     reference = Fingerprint.model_validate(case["reference"])
+    # The test's action is known at heal time; the corpus records the element, so the action is
+    # the one a test does to that kind of element (fill a field, check a box, click the rest).
+    action = action_for(reference)
+    if mode == "cold":
+        _weigh(rec, able(action, rank_by_hints(hints, candidates)), expected, None, None)
+        return rec
     key = case.get("v1_page", "")
     if key not in parsed_pages:
         parsed_pages.clear()  # cases come grouped by page: keep one page's parse at a time
@@ -224,14 +228,14 @@ def record_case(case: Mapping[str, Any], mode: str, pages: Mapping[str, list[dic
         if current is not None and not drift_suspected(reference, candidates[current]):
             return rec
         rec.path = "drift"
-        ranked = rank(reference, candidates)
+        ranked = able(action, rank(reference, candidates))
         if current is not None:
             with_pool = reference.model_copy(update={"look_alikes": look})
             best = ranked[0] if ranked else None
             rec.current_lost = another_element(with_pool, candidates[current], best) is not None
         _weigh(rec, ranked, expected, current, look)
         return rec
-    _weigh(rec, rank(reference, candidates), expected, current, look)
+    _weigh(rec, able(action, rank(reference, candidates)), expected, current, look)
     return rec
 
 

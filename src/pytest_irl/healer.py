@@ -25,6 +25,7 @@ from .heal import (
     rank_by_hints,
     suggest_locator,
 )
+from .heal.affordance import able
 from .heal.changes import named_changes
 from .heal.drift import another_element, drift_suspected
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
@@ -300,9 +301,10 @@ class Healer:
             return None, state
         candidates = [Fingerprint.model_validate(c) for c in payload["candidates"]]
         if learned is not None:
-            return _Found(self._decide(rank(learned, candidates), learned), candidates, "fingerprint"), state
+            ranked = able(action.name, rank(learned, candidates))
+            return _Found(self._decide(ranked, learned), candidates, "fingerprint"), state
         hints = self.hints(action.selector or "")
-        decision = self._decide(rank_by_hints(hints, candidates))
+        decision = self._decide(able(action.name, rank_by_hints(hints, candidates)))
         return _Found(decision, candidates, strategy_of(hints), hints), state
 
     def _heal_to(self, action: Action, step: Step | None, page: Any, path: str, found: _Found) -> Heal | None:
