@@ -11,16 +11,19 @@ import pytest
 
 from pytest_irl.heal import (
     FINGERPRINT_JS,
+    LEARN_JS,
     SNAPSHOT_JS,
     SNAPSHOT_JSON_JS,
     Fingerprint,
     decide,
     parse_locator,
     parse_snapshot,
+    pool_from_snapshot,
     rank,
     suggest_locator,
 )
 from pytest_irl.heal.locator_hints import rank_by_hints
+from pytest_irl.heal.look_alikes import POOL_EACH_SIDE
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -284,3 +287,24 @@ def test_cold_heal_from_the_locator_alone(chromium: Any) -> None:
     ranked = rank_by_hints(hints, _snapshot(chromium, V2))
     assert ranked[0].candidate.text == "Sign in now"
     assert decide(ranked).chosen is not None
+
+
+def test_the_page_side_look_alike_pool_is_the_one_the_corpus_takes_from_a_snapshot(chromium: Any) -> None:
+    # A "Help" link in the header and its twin in the footer, 40 links apart: the twin is outside
+    # the nearest-16 window on each side and still joins the pool, on the page as offline.
+    links = "".join(f'<li><a href="/p{i}">Page {i}</a></li>' for i in range(40))
+    html = (f'<header><a id="help" href="/help">Help</a></header><ul>{links}</ul>'
+            f'<footer><a href="/help">  help </a><a href="/help-desk">Help desk</a></footer>')
+    pg = chromium.new_page()
+    try:
+        pg.set_content(html)
+        learned = Fingerprint.model_validate(pg.locator("#help").evaluate(LEARN_JS))
+        snapshot = parse_snapshot(pg.evaluate(SNAPSHOT_JSON_JS, {}))
+    finally:
+        pg.close()
+    index = next(i for i, fp in enumerate(snapshot) if fp.id == "help")
+    offline = pool_from_snapshot(snapshot, index)
+    assert learned.look_alikes is not None
+    assert [fp.css_path for fp in learned.look_alikes] == [fp.css_path for fp in offline]
+    assert len(offline) == POOL_EACH_SIDE + 1  # the nearest 16 after it, and the far twin
+    assert offline[-1].text == "help" and offline[-1].href == "/help"

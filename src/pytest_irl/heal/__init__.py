@@ -55,7 +55,7 @@ from .decide import DEFAULT_MARGIN, Decision, choose, decide, same_control
 from .fingerprint import Box, Fingerprint, Neighbours
 from .identity import Evidence
 from .locator_hints import HintScore, LocatorHints, TextHint, hint_score, parse_locator, rank_by_hints
-from .look_alikes import POOL_EACH_SIDE, look_alikes, pool_from_snapshot
+from .look_alikes import POOL_EACH_SIDE, TWINS_FAR, look_alikes, pool_from_snapshot
 from .score import WEIGHTS, Match, rank
 from .suggest import Suggestion, suggest_locator
 
@@ -68,6 +68,7 @@ def _load_script() -> str:
     here = Path(__file__).parent
     body = "\n".join((here / name).read_text(encoding="utf-8") for name in SCRIPT_FILES)
     body = body.replace("LOOK_ALIKE_POOL_EACH_SIDE", str(POOL_EACH_SIDE))
+    body = body.replace("LOOK_ALIKE_TWINS_FAR", str(TWINS_FAR))
     return "(() => {\n'use strict';\n" + body + "\n})()"
 
 

@@ -24,6 +24,9 @@ from .fingerprint import Fingerprint, Neighbours
 from .identity import family
 
 POOL_EACH_SIDE = 16
+# Elements of the family with the same name further away (the same link in the header and the
+# footer, a comment repeated down the page), kept in the pool too.
+TWINS_FAR = 4
 KEEP = 8
 # Scored without the neighbouring texts, which look-alikes do not carry.
 _WITHOUT_NEIGHBOURS = {"neighbours": 0.0}
@@ -72,7 +75,20 @@ def pool_from_snapshot(
     """What ``lookAlikePool`` returns for ``snapshot[index]``, from a snapshot in document order."""
     if not 0 <= index < len(snapshot):
         return []
-    want = family(snapshot[index])
+    element = snapshot[index]
+    want = family(element)
     before = [fp for fp in snapshot[:index] if family(fp) == want]
     after = [fp for fp in snapshot[index + 1:] if family(fp) == want]
-    return [*before[-each_side:], *after[:each_side]]
+    near = [*before[-each_side:], *after[:each_side]]
+    return [*near, *_far_twins(element, [fp for fp in (*before[:-each_side], *after[each_side:])])]
+
+
+def _far_twins(element: Fingerprint, others: Sequence[Fingerprint]) -> list[Fingerprint]:
+    name = _name(element)
+    if not name:
+        return []
+    return [fp for fp in others if _name(fp) == name][:TWINS_FAR]
+
+
+def _name(fp: Fingerprint) -> str:
+    return " ".join((fp.text or fp.accessible_name).split()).lower()

@@ -384,19 +384,39 @@
   // The visible candidates of el's family nearest to it in document order, `each` on each side,
   // in the snapshot's walk: heal/look_alikes.py keeps the few most like el. Only the family test
   // runs on every element; just the pool is fingerprinted.
+  // Beyond them, up to LOOK_ALIKE_TWINS_FAR elements of the family with el's very name further
+  // away (the same link in the header and the footer, a comment repeated down the page): the
+  // look-alikes a heal most needs to tell el from. heal/look_alikes.py pool_from_snapshot is the
+  // same pool taken from a snapshot.
   function lookAlikePool(el, ctx, each) {
     const want = familyOf(el);
-    const before = [], after = [];
+    const name = nameOf(el);
+    const before = [], after = [], far = [];
+    const twin = (e) => name && far.length < LOOK_ALIKE_TWINS_FAR && nameOf(e) === name;
     let seen = false;
     walk((e) => {
-      if (after.length >= each) return false;
-      if (e === el) seen = true;
-      else if (isCandidate(e) && familyOf(e) === want && isVisible(e, e.getBoundingClientRect())) {
-        if (!seen) { before.push(e); if (before.length > each) before.shift(); } else after.push(e);
+      if (after.length >= each && !name) return false;
+      if (e === el) { seen = true; return true; }
+      if (!isCandidate(e) || familyOf(e) !== want) return true;
+      if (seen && after.length >= each) {
+        if (twin(e) && isVisible(e, e.getBoundingClientRect())) far.push(e);
+        return true;
       }
+      if (!isVisible(e, e.getBoundingClientRect())) return true;
+      if (!seen) {
+        before.push(e);
+        if (before.length > each) { const out = before.shift(); if (twin(out)) far.push(out); }
+      } else after.push(e);
       return true;
     });
-    return [...before, ...after].map((e) => fingerprint(e, ctx, true));
+    return [...before, ...after, ...far].map((e) => fingerprint(e, ctx, true));
+  }
+
+  // What pool_from_snapshot compares twins on: the visible text, else the accessible name.
+  function nameOf(el) {
+    const role = roleOf(el);
+    const text = visibleText(el) || accessibleName(el, role, el.labels ? labelOf(el) : '');
+    return text.replace(/\s+/g, ' ').trim().toLowerCase();
   }
 
   // Which DOM node a learned fingerprint was taken from: a token kept with the node for as long
