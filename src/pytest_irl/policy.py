@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .models import Attempt, SelfHealing, Step
+from .observer import navigated_since
 from .presence import is_timeout as _is_timeout
 from .presence import present
 from .pw import call_log, compat
@@ -148,15 +149,13 @@ class Policy:
         else:
             attempts.append(attempt_of("original", action.selector, t0, None))
             return result
-        if state == call_log.NAVIGATING:
-            # Performed; what a single call would still be doing: wait for the navigation it started.
-            if not compat.wait_for_navigation(page, navigations, deadline):
+        if state in (call_log.NAVIGATING, call_log.PERFORMED) and not _fill_missed(action, deadline):
+            # Performed: finish as one call would, never act again.
+            if _started_navigation(action, page, state, t0, deadline) and not compat.wait_for_navigation(
+                    page, navigations, deadline):
                 error = compat.timed_out(first_error, action.timeout_ms)
                 attempts.append(attempt_of("original", action.selector, t0, error))
                 raise error from None
-            attempts.append(attempt_of("original", action.selector, t0, None))
-            return None
-        if state == call_log.PERFORMED and not _fill_missed(action, deadline):
             attempts.append(attempt_of("original", action.selector, t0, None))
             return None  # the pointer and fill actions return nothing
         attempts.append(attempt_of("original", action.selector, t0, None, outcome="waiting"))
@@ -267,6 +266,17 @@ def acts_first(action: Action, healer: Healer) -> bool:
         return not healer.checks_drift(action)
     except Exception:
         return False
+
+
+def _started_navigation(action: Action, page: Any, state: str, t0: float, deadline: float) -> bool:
+    """Whether a performed first try started a navigation of its page, which a single call would
+    wait for. Its call log cannot say: "waiting for scheduled navigations" is logged whether or
+    not one was started (a loaded machine can run out the first try right then), and a link's
+    navigation can hold up the click's own input (Playwright 1.45). The page's observer can."""
+    if action.name not in call_log.POINTER_ACTIONS:
+        return False
+    started = navigated_since(page, t0, deadline)
+    return state == call_log.NAVIGATING if started is None else started
 
 
 def _fill_missed(action: Action, deadline: float) -> bool:

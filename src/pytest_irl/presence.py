@@ -17,10 +17,13 @@ POLL_START_S, POLL_MAX_S, POLL_GROWTH = 0.08, 0.4, 1.5
 
 def present(locator: Any, within_ms: float) -> bool:
     """False only when ``locator`` certainly matched nothing for ``within_ms`` (0: now). Returns
-    the moment it matches; one browser round trip when it already does."""
+    the moment it matches; one browser round trip when it already does (a count, which has no
+    timeout to miss on a slow first call in a new document)."""
     try:
+        if locator.count() > 0:
+            return True
         if within_ms <= 0:
-            return bool(locator.count() > 0)
+            return False
         locator.wait_for(state="attached", timeout=within_ms)
     except Exception as exc:
         # Several matches, a closed page: not a broken locator. Its action reports it.

@@ -36,6 +36,7 @@ _RESOLVED = "locator resolved to"
 _NAVIGATIONS = "waiting for scheduled navigations to finish"
 _ATTEMPT = ("attempting ", "retrying ")  # each try of Playwright's action retry loop starts so
 _WAIT_MS = re.compile(r"^waiting \d+ms$")
+_BULLETS = re.compile(r"^[\s-]+")
 # Last lines of a fill that say its value was not set (yet): a wait, a retry, a verdict.
 _FILL_NOT_DONE = (
     "element is not ", "element is inert", "element is outside of the viewport", "element was detached",
@@ -54,7 +55,8 @@ def lines_of(message: str) -> list[str] | None:
     at = message.rfind(_HEADER)
     if at < 0:
         return None
-    lines = (line.strip().lstrip("-").strip() for line in message[at + len(_HEADER):].splitlines())
+    # Bulleted by the client, and by the server too in some releases ("  -     - locator ...").
+    lines = (_BULLETS.sub("", line).rstrip() for line in message[at + len(_HEADER):].splitlines())
     return [line for line in lines if line]
 
 

@@ -281,10 +281,22 @@ def wait_for_navigation(page: Any, since: int, deadline: float) -> bool:
         if left <= 0:
             return False
         try:
-            page.wait_for_timeout(min(interval, left) * 1000.0)  # the client hears events meanwhile
+            pause(page, min(interval, left))
         except Exception:
             return True  # closed while waiting: so does the action, successfully
         interval = min(0.1, interval * 2)
+
+
+def pause(obj: Any, seconds: float) -> None:
+    """Let ``seconds`` pass while the client hears its events (through ``obj``'s loop), without
+    asking the browser anything: a call to a page (even ``wait_for_timeout``) can be held up by
+    the navigation being waited for. Where this Playwright has no loop to run, ``obj``'s
+    ``wait_for_timeout``."""
+    sync = getattr(obj, "_sync", None)
+    if sync is None:
+        obj.wait_for_timeout(seconds * 1000.0)
+        return
+    sync(asyncio.sleep(seconds))
 
 
 _TIMEOUT_TEXT = re.compile(r"Timeout [\d.]+ms exceeded")
