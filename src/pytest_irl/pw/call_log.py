@@ -7,8 +7,9 @@ that Playwright's TimeoutError carries says how far the action got:
 - ``ABSENT``: the locator never resolved to an element: nothing was done (the heal path);
 - ``WAITING``: it resolved, but the action was not performed (actionability waits, retries):
   trying again with the rest of the budget is what Playwright itself would have done;
-- ``NAVIGATING``: a pointer action was performed and Playwright was waiting for the navigation it
-  started (``waiting for scheduled navigations to finish``): wait for that, never act again;
+- ``NAVIGATING``: a pointer action was performed and Playwright had gone on to wait for the
+  navigations it may have started (``waiting for scheduled navigations to finish``, logged
+  whether or not there is one): never act again; the policy asks the page whether one started;
 - ``PERFORMED``: performed, or it cannot be told: never act again.
 
 The wording is Playwright's server-side log, the same in 1.45, 1.49 and 1.65 (the declared
