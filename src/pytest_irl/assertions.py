@@ -23,15 +23,8 @@ from .layer import location_from
 from .lists import Lists
 from .memory import url_path
 from .models import Attempt, SelfHealing, Step
-from .policy import (
-    FIRST_TRY_MS,
-    Action,
-    attempt_of,
-    is_strict_violation,
-    left_ms,
-    perform_healed,
-    present,
-)
+from .policy import FIRST_TRY_MS, Action, attempt_of, left_ms, perform_healed
+from .presence import POLL_START_S, next_interval, present
 from .pw import compat
 from .pw.compat import expect_result
 
@@ -39,7 +32,6 @@ if TYPE_CHECKING:
     from .layer import Layer
 
 DEFAULT_EXPECT_TIMEOUT_MS = 5000.0
-POLL_START_S, POLL_MAX_S = 0.1, 0.4
 
 
 
@@ -239,16 +231,13 @@ class ExpectPolicy:
                 if healed is None or healed.info is None:
                     return None
                 return healed.locator, healed.info
-            try:
-                target.wait_for(state="attached", timeout=interval * 1000.0)
-                appeared = True
-            except Exception as exc:
-                appeared = is_strict_violation(exc)
-            if appeared:  # a late original: no heal, and nothing was refused
+            if present(target, interval * 1000.0):
+                # A late original (or a closed page, which the assertion itself reports): no heal,
+                # and nothing was refused.
                 if step is not None:
                     step.heal_refused = None
                 return None
-            interval = min(POLL_MAX_S, interval * 1.5)
+            interval = next_interval(interval)
         return None
 
 

@@ -32,7 +32,8 @@ from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import Questions, ask, probe
-from .policy import Action, DriftRefused, Heal, is_strict_violation
+from .policy import Action, DriftRefused, Heal
+from .presence import POLL_START_S, next_interval, present
 from .pw import compat
 
 HealMode = Literal["on", "suggest", "off"]
@@ -44,7 +45,6 @@ _GENERATED = re.compile(r"\d")
 _POSITIONAL_CSS = re.compile(r":nth-|:first-|:last-|:only-")
 # The learned element must be one the locator really meant: it has to satisfy the locator.
 LEARN_MIN_AGREEMENT = 0.95
-POLL_START_S, POLL_MAX_S = 0.08, 0.4
 DRIFT_QUERY_MS = 2000.0
 # Past this share of the timeout, a page that never settles (polling timers) is healed anyway.
 UNSETTLED_HEAL_SHARE = 0.6
@@ -97,16 +97,6 @@ def is_fragile(hints: LocatorHints) -> bool:
     if hints.css and _POSITIONAL_CSS.search(hints.css):
         return True
     return any(_GENERATED.search(token) for token in (*hints.ids, *hints.classes, *hints.scopes))
-
-
-def _appears(locator: Any, within_s: float) -> bool:
-    """Wait up to ``within_s`` for ``locator`` to match: Playwright returns the moment it does."""
-    try:
-        locator.wait_for(state="attached", timeout=max(1.0, within_s * 1000.0))
-    except Exception as exc:
-        # Matching several elements is "there" too: the action then fails as Playwright would.
-        return is_strict_violation(exc)
-    return True
 
 
 def page_of(locator: Any) -> Any:
@@ -268,8 +258,10 @@ class Healer:
         last: _Found | None = None
         busy_since: float | None = None
         while time.perf_counter() < deadline - interval:
-            if _appears(target, interval):
-                return Heal(target, None)  # a late element: the original, never a look-alike
+            if present(target, max(1.0, interval * 1000.0)):
+                # A late element: the original, never a look-alike. (Or a closed page: the action
+                # itself then says so, as Playwright would.)
+                return Heal(target, None)
             if cached is not None:
                 healed = page.locator(cached.selector)
                 if healed.count() == 1:
@@ -286,7 +278,7 @@ class Healer:
                 last = found
                 if found.decision.accepted:
                     return self._heal_to(action, step, page, path, found)
-            interval = min(POLL_MAX_S, interval * 1.5)
+            interval = next_interval(interval)
         if last is not None and step is not None and not last.decision.accepted:
             step.heal_refused = self._refusal(action, last)
         return None
@@ -389,17 +381,26 @@ class Healer:
         return self._heal_to(action, step, page, path, found)
 
     # drift -----------------------------------------------------------------------------------
+    def checks_drift(self, action: Action) -> bool:
+        """Whether ``check_drift`` looks at the page for ``action``: a fragile locator whose element
+        this test learned. Its element must be there before it acts (see ``Policy``)."""
+        return self._learned_for_drift(action) is not None
+
+    def _learned_for_drift(self, action: Action) -> Fingerprint | None:
+        if self.settings.drift == "off" or not action.selector or not is_fragile(self.hints(action.selector)):
+            return None
+        path = url_path(page_of(action.target).url)
+        # Never wait for the store here: this runs before every fragile action, broken or not.
+        # Only this test's own record: a list item another test learned is another item, not drift.
+        return self.memory.lookup(action.selector, path, self.nodeid, wait=False, exact=True)
+
     def check_drift(self, action: Action, step: Step | None, deadline: float) -> Heal | None:
         """For a fragile locator that still matches: is it still the element that was learned?"""
-        if self.settings.drift == "off" or not action.selector or not is_fragile(self.hints(action.selector)):
+        learned = self._learned_for_drift(action)
+        if learned is None:
             return None
         page = page_of(action.target)
         path = url_path(page.url)
-        # Never wait for the store here: this runs before every fragile action, broken or not.
-        # Only this test's own record: a list item another test learned is another item, not drift.
-        learned = self.memory.lookup(action.selector, path, self.nodeid, wait=False, exact=True)
-        if learned is None:
-            return None
         try:
             # One call that does not wait: the element is usually there (an action waited for it).
             data = ask(action.target, "fingerprint", "fingerprint", FINGERPRINT_JS, one=True)

@@ -182,3 +182,12 @@
   };
   Object.defineProperty(window, '__irlObserving', { value: watch });
   watch(document);
+
+  // When this document last started a navigation (a link, a form, a script): a click whose first
+  // try timed out while its input was still on its way waits for the navigation it started.
+  if (window.navigation && typeof window.navigation.addEventListener === 'function') {
+    let navigatedAt = null;
+    window.navigation.addEventListener('navigate', () => { navigatedAt = performance.now(); });
+    Object.defineProperty(window, '__irlSinceNavigate', {
+      value: () => (navigatedAt === null ? -1 : performance.now() - navigatedAt) });
+  }

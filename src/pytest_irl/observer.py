@@ -16,6 +16,7 @@ It only watches, and tells the layer three things without costing an action a ro
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,31 @@ def probe(page: Any, force: bool) -> str:
     """PROBE_JS's answer (a JSON string) for ``page``'s main frame."""
     answer = page.evaluate(_PROBE_BY_NAME_JS, {"force": force})
     return page.evaluate(PROBE_JS, {"force": force}) if answer == _NO_OBSERVER else answer
+
+
+_SINCE_NAVIGATE_JS = "() => window.__irlSinceNavigate ? window.__irlSinceNavigate() : null"
+
+
+def navigated_since(page: Any, started: float, deadline: float) -> bool | None:
+    """Whether ``page``'s document started a navigation after ``started`` (``time.perf_counter()``);
+    None where it cannot tell (no observer, no Navigation API). Asked once the page has handled
+    its events, as a click waits for them: a page that has not answered by ``deadline`` is still
+    busy with it, or held by its navigation (True)."""
+    question = compat.start(page, "evaluate", _SINCE_NAVIGATE_JS, None)
+    try:
+        if question is None:
+            since = page.evaluate(_SINCE_NAVIGATE_JS)
+        else:
+            compat.settle(page, [question], max(0.0, deadline - time.perf_counter()))
+            if question.cancelled():
+                return True
+            since = question.result()
+    except Exception:
+        return True  # its document went away while asked: it navigated
+    if since is None:
+        return None
+    # The page answered before now: a navigation it started after ``started`` is younger than this.
+    return bool(0 <= since <= (time.perf_counter() - started) * 1000.0)
 
 
 def _fallback(fallback_js: str, one: bool) -> str:

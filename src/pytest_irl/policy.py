@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .models import Attempt, SelfHealing, Step
+from .observer import navigated_since
+from .presence import is_timeout as _is_timeout
+from .presence import present
+from .pw import call_log, compat
 
 DEFAULT_TIMEOUT_MS = 30_000.0
 MAX_RETRIES = 5
@@ -97,6 +101,8 @@ class Healer(Protocol):
 
     def check_drift(self, action: Action, step: Step | None, deadline: float) -> Heal | None: ...
 
+    def checks_drift(self, action: Action) -> bool: ...
+
     def resolve_ambiguous(self, action: Action, step: Step | None, deadline: float) -> Heal | None: ...
 
 
@@ -110,32 +116,91 @@ class Policy:
         attempts: list[Attempt] = [] if step is None else step.attempts
         healer = self.healer
         healing = healer is not None and healer.heals and action.healable and action.target is not None
-        if healing and action.name in READS and FIRST_TRY_MS < action.timeout_ms:
-            assert healer is not None
+        if not healing:
+            return self._retrying(action, deadline, attempts, "original")
+        assert healer is not None
+        splits = FIRST_TRY_MS < action.timeout_ms
+        if splits and action.name in READS:
             return self._read(action, step, healer, deadline, attempts)
-        if healing:
-            assert healer is not None
-            first_ms = min(FIRST_TRY_MS, action.timeout_ms)
-            t0 = time.perf_counter()
-            if first_ms < action.timeout_ms and not present(action.target, first_ms):
-                attempts.append(attempt_of("original", action.selector, t0, None, outcome="waiting"))
-                heal = _quietly(lambda: healer.heal(action, deadline, step))
-                if heal is not None and heal.info is not None:
-                    return self._perform_healed(action, step, heal, deadline, attempts)
-            else:
-                drifted = _quietly(lambda: healer.check_drift(action, step, deadline))
-                if drifted is not None and drifted.info is not None:
-                    return self._perform_healed(action, step, drifted, deadline, attempts)
+        if splits and acts_first(action, healer):
+            return self._act_first(action, step, healer, deadline, attempts)
+        return self._look_first(action, step, healer, deadline, attempts)
+
+    def _act_first(self, action: Action, step: Step | None, healer: Healer, deadline: float,
+                   attempts: list[Attempt]) -> Any:
+        """The action with FIRST_TRY_MS is its own presence check: when it succeeds (the usual
+        case) it cost no extra call. When it times out, its call log says how far it got, and
+        an action that was (or may have been) performed is never performed again."""
+        page = action.target.page
+        navigations = compat.navigation_count(page)
+        if navigations is None:  # a navigation it starts could not be waited for
+            return self._look_first(action, step, healer, deadline, attempts)
+        _quietly(lambda: healer.check_drift(action, step, deadline))  # asks nothing: see acts_first
+        t0 = time.perf_counter()
         try:
-            return self._retrying(action, deadline, attempts, "original" if not attempts else "wait")
+            result = action.perform(action.target, FIRST_TRY_MS)
         except Exception as exc:
-            if not (healing and is_strict_violation(exc)):
-                raise
-            assert healer is not None
-            resolved = _quietly(lambda: healer.resolve_ambiguous(action, step, deadline))
-            if resolved is None or resolved.info is None:
-                raise
-            return self._perform_healed(action, step, resolved, deadline, attempts)
+            if not _is_timeout(exc):
+                attempts.append(attempt_of("original", action.selector, t0, exc))
+                if is_transient(exc):
+                    return self._resolving_ambiguity(action, step, healer, deadline, attempts, "retry")
+                return self._ambiguous(action, step, healer, deadline, attempts, exc)
+            state, first_error = compat.first_try_state(exc, action.name), exc
+        else:
+            attempts.append(attempt_of("original", action.selector, t0, None))
+            return result
+        if state in (call_log.NAVIGATING, call_log.PERFORMED) and not _fill_missed(action, deadline):
+            # Performed: finish as one call would, never act again.
+            if _started_navigation(action, page, state, t0, deadline) and not compat.wait_for_navigation(
+                    page, navigations, deadline):
+                error = compat.timed_out(first_error, action.timeout_ms)
+                attempts.append(attempt_of("original", action.selector, t0, error))
+                raise error from None
+            attempts.append(attempt_of("original", action.selector, t0, None))
+            return None  # the pointer and fill actions return nothing
+        attempts.append(attempt_of("original", action.selector, t0, None, outcome="waiting"))
+        if state == call_log.ABSENT:
+            heal = _quietly(lambda: healer.heal(action, deadline, step))
+            if heal is not None and heal.info is not None:
+                return self._perform_healed(action, step, heal, deadline, attempts)
+        return self._resolving_ambiguity(action, step, healer, deadline, attempts, "wait")
+
+    def _look_first(self, action: Action, step: Step | None, healer: Healer, deadline: float,
+                    attempts: list[Attempt]) -> Any:
+        """Look for the element (up to FIRST_TRY_MS), then act with the whole timeout: for actions
+        whose first try could not be told apart from a performed one, and locators checked for
+        drift (the check must see the element before the action reaches it)."""
+        first_ms = min(FIRST_TRY_MS, action.timeout_ms)
+        t0 = time.perf_counter()
+        if first_ms < action.timeout_ms and not present(action.target, first_ms):
+            attempts.append(attempt_of("original", action.selector, t0, None, outcome="waiting"))
+            heal = _quietly(lambda: healer.heal(action, deadline, step))
+            if heal is not None and heal.info is not None:
+                return self._perform_healed(action, step, heal, deadline, attempts)
+        else:
+            drifted = _quietly(lambda: healer.check_drift(action, step, deadline))
+            if drifted is not None and drifted.info is not None:
+                return self._perform_healed(action, step, drifted, deadline, attempts)
+        return self._resolving_ambiguity(action, step, healer, deadline, attempts,
+                                         "original" if not attempts else "wait")
+
+    def _resolving_ambiguity(self, action: Action, step: Step | None, healer: Healer, deadline: float,
+                             attempts: list[Attempt], strategy: str) -> Any:
+        """``_retrying``; a locator that matches several elements goes to the healer."""
+        try:
+            return self._retrying(action, deadline, attempts, strategy)
+        except Exception as exc:
+            return self._ambiguous(action, step, healer, deadline, attempts, exc)
+
+    def _ambiguous(self, action: Action, step: Step | None, healer: Healer, deadline: float,
+                   attempts: list[Attempt], exc: Exception) -> Any:
+        """Act on the element the healer resolves a strict-mode violation to, else raise ``exc``."""
+        if not is_strict_violation(exc):
+            raise exc
+        resolved = _quietly(lambda: healer.resolve_ambiguous(action, step, deadline))
+        if resolved is None or resolved.info is None:
+            raise exc
+        return self._perform_healed(action, step, resolved, deadline, attempts)
 
     def _read(self, action: Action, step: Step | None, healer: Healer, deadline: float,
               attempts: list[Attempt]) -> Any:
@@ -191,6 +256,42 @@ class Policy:
         return result
 
 
+def acts_first(action: Action, healer: Healer) -> bool:
+    """Whether ``action`` may act before it looks: an action whose timed-out first try the call
+    log can place (``pw/call_log.py``), on a Playwright that logs it, and a locator the drift
+    check does not need to look at first."""
+    if action.name not in call_log.SPLIT_ACTIONS or not compat.available(compat.ACT_FIRST):
+        return False
+    try:
+        return not healer.checks_drift(action)
+    except Exception:
+        return False
+
+
+def _started_navigation(action: Action, page: Any, state: str, t0: float, deadline: float) -> bool:
+    """Whether a performed first try started a navigation of its page, which a single call would
+    wait for. Its call log cannot say: "waiting for scheduled navigations" is logged whether or
+    not one was started (a loaded machine can run out the first try right then), and a link's
+    navigation can hold up the click's own input (Playwright 1.45). The page's observer can."""
+    if action.name not in call_log.POINTER_ACTIONS:
+        return False
+    started = navigated_since(page, t0, deadline)
+    return state == call_log.NAVIGATING if started is None else started
+
+
+def _fill_missed(action: Action, deadline: float) -> bool:
+    """For a fill whose first try may or may not have set the value: it did not (the field does
+    not hold it). A fill that did is never repeated; one that did not goes on as Playwright's own
+    retries would. A field whose value cannot be read is taken as filled."""
+    if action.name not in call_log.FILL_ACTIONS:
+        return False
+    expected = "" if action.name == "clear" else action.value
+    try:
+        return bool(action.target.input_value(timeout=left_ms(deadline)) != expected)
+    except Exception:
+        return False
+
+
 def perform_healed(action: Action, locator: Any, info: SelfHealing, deadline: float,
                    attempts: list[Attempt]) -> Any:
     """``action`` on the healed ``locator`` with what is left of its budget, recorded as an attempt
@@ -207,27 +308,6 @@ def perform_healed(action: Action, locator: Any, info: SelfHealing, deadline: fl
 
 def left_ms(deadline: float) -> float:
     return max(1.0, (deadline - time.perf_counter()) * 1000.0)
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    return isinstance(exc, PlaywrightTimeout)
-
-
-def present(locator: Any, within_ms: float) -> bool:
-    """Does ``locator`` match within ``within_ms``? Only looks: the action itself then runs with
-    its whole timeout, so a slow click is never cut short and never repeated."""
-    try:
-        if locator.count() > 0:  # the usual case, and the cheapest call that can tell
-            return True
-        if within_ms <= 0:
-            return False
-        locator.wait_for(state="attached", timeout=within_ms)
-    except Exception as exc:
-        # Several matches, a closed page: the action itself raises that, as Playwright would.
-        return not _is_timeout(exc)
-    return True
 
 
 def _quietly(fn: Callable[[], Heal | None]) -> Heal | None:

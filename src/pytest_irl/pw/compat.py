@@ -12,10 +12,14 @@ import asyncio
 import functools
 import importlib
 import inspect
+import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import greenlet
+
+from . import call_log
 
 # How long the end of a test waits for questions still in flight (they take milliseconds).
 SETTLE_S = 2.0
@@ -231,10 +235,86 @@ def async_side(obj: Any) -> tuple[Any, asyncio.AbstractEventLoop] | None:
     return impl, loop
 
 
+# --- acting first: what a timed-out first try had done, and the navigation it may have started --
+
+def first_try_state(exc: BaseException, action: str) -> str:
+    """How far a first try of ``action`` that timed out with ``exc`` got (``call_log.classify``)."""
+    return call_log.classify(str(exc), action)
+
+
+class _Navigations:
+    """Counts the navigations (committed, same-document or failed) of one main frame, as the
+    client hears of them: what an action that started one waits for."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, _event: Any) -> None:
+        self.count += 1
+
+
+def navigation_count(page: Any) -> int | None:
+    """How many navigations ``page``'s main frame has had since the layer first asked; None where
+    this Playwright does not tell (then no action may be cut short: see ``Policy``)."""
+    try:
+        impl = page.main_frame._impl_obj
+        counter = impl.__dict__.get("_irl_navigations")
+        if counter is None:
+            counter = _Navigations()
+            impl._event_emitter.on("navigated", counter)  # the frame's own, failures included
+            impl._irl_navigations = counter
+        return int(counter.count)
+    except Exception:
+        return None
+
+
+def wait_for_navigation(page: Any, since: int, deadline: float) -> bool:
+    """Wait until ``page``'s main frame has navigated past ``since`` (a ``navigation_count``), or
+    the page closed, as a pointer action that started a navigation does; False when
+    ``deadline`` (``time.perf_counter()``) came first."""
+    interval = 0.02
+    while True:
+        now_count = navigation_count(page)
+        if now_count is None or now_count != since or page.is_closed():
+            return True
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            return False
+        try:
+            pause(page, min(interval, left))
+        except Exception:
+            return True  # closed while waiting: so does the action, successfully
+        interval = min(0.1, interval * 2)
+
+
+def pause(obj: Any, seconds: float) -> None:
+    """Let ``seconds`` pass while the client hears its events (through ``obj``'s loop), without
+    asking the browser anything: a call to a page (even ``wait_for_timeout``) can be held up by
+    the navigation being waited for. Where this Playwright has no loop to run, ``obj``'s
+    ``wait_for_timeout``."""
+    sync = getattr(obj, "_sync", None)
+    if sync is None:
+        obj.wait_for_timeout(seconds * 1000.0)
+        return
+    sync(asyncio.sleep(seconds))
+
+
+_TIMEOUT_TEXT = re.compile(r"Timeout [\d.]+ms exceeded")
+
+
+def timed_out(exc: BaseException, timeout_ms: float) -> BaseException:
+    """``exc`` (a first try's TimeoutError) as a single call with ``timeout_ms`` reports it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    text = _TIMEOUT_TEXT.sub(f"Timeout {timeout_ms:g}ms exceeded", str(exc), count=1)
+    return PlaywrightTimeout(text)
+
+
 # --- probes: each feature that needs an internal is checked once, and off (said once) without it ---
 
 EXPECT_STEPS = "assertion steps"
 PAGE_TIMEOUTS = "page default timeouts"
+ACT_FIRST = "acting before looking"
 
 
 def _probe_expect() -> str | None:
@@ -256,7 +336,16 @@ def _probe_timeouts() -> str | None:
             " TimeoutSettings found)")
 
 
-_PROBES: dict[str, Callable[[], str | None]] = {EXPECT_STEPS: _probe_expect, PAGE_TIMEOUTS: _probe_timeouts}
+def _probe_act_first() -> str | None:
+    problem = call_log.probe()
+    if problem is None:
+        return None
+    return f"each action looks for its element first, one more browser round trip ({problem})"
+
+
+_PROBES: dict[str, Callable[[], str | None]] = {
+    EXPECT_STEPS: _probe_expect, PAGE_TIMEOUTS: _probe_timeouts, ACT_FIRST: _probe_act_first,
+}
 
 
 @functools.cache
