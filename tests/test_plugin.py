@@ -307,6 +307,45 @@ def test_heal_marker_and_heal_off_option(
     pytester.runpytest_subprocess("--irl", "--irl-db", db_url).assert_outcomes(failed=1)
 
 
+def test_a_test_that_passed_through_a_heal_is_shown_counted_and_can_fail_the_session(
+    pytester: pytest.Pytester, db_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytester.makepyfile(test_app=HEAL_SUITE)
+    monkeypatch.setenv("APP_VERSION", "v1")
+    learned = pytester.runpytest_subprocess("--irl", "--irl-db", db_url)
+    learned.assert_outcomes(passed=1)
+    assert "healed" not in learned.stdout.lines[-1]
+    monkeypatch.setenv("APP_VERSION", "v2")
+    junit = pytester.path / "junit.xml"
+    healed = pytester.runpytest_subprocess("--irl", "--irl-db", db_url, "-v", f"--junitxml={junit}")
+    healed.assert_outcomes(passed=1)  # still a pass
+    assert healed.ret == 0
+    healed.stdout.fnmatch_lines([
+        "*test_app.py::test_sign_in*HEALED*",
+        "*irl: 1 test(s) passed only through a heal: test_app.py::test_sign_in*",
+        "*1 passed*1 healed*",
+    ])
+    assert '<property name="irl_healed" value="1 heal"' in junit.read_text()
+    quiet = pytester.runpytest_subprocess("--irl", "--irl-db", db_url)
+    quiet.stdout.fnmatch_lines(["test_app.py H*"])
+    gated = pytester.runpytest_subprocess("--irl", "--irl-db", db_url, "--irl-heal-fails")
+    gated.assert_outcomes(passed=1)
+    assert gated.ret == 1
+    gated.stdout.fnmatch_lines(["*passed only through a heal (--irl-heal-fails: the session fails)*"])
+    # Under pytest-xdist the mark comes from the worker that ran the test.
+    spread = pytester.runpytest_subprocess("--irl", "--irl-db", db_url, "-n", "2", "--irl-heal-fails")
+    assert spread.ret == 1
+    spread.stdout.fnmatch_lines(["*1 passed*1 healed*"])
+    # Recorded as it ran: the run passed, the session's own exit status is pytest's.
+    last = rows(db_url, "SELECT status FROM test_runs ORDER BY started_at DESC LIMIT 1")[0]
+    assert last["status"] == "passed"
+    pytester.makeini("[pytest]\nirl_heal_fails = true\n")
+    assert pytester.runpytest_subprocess("--irl", "--irl-db", db_url).ret == 1
+    assert pytester.runpytest_subprocess("--irl-heal-fails").ret == 1  # no --irl: the locator is broken
+    monkeypatch.setenv("APP_VERSION", "v1")
+    assert pytester.runpytest_subprocess("--irl", "--irl-db", db_url).ret == 0  # nothing healed
+
+
 def test_a_killed_xdist_worker_leaves_its_run_interrupted(pytester: pytest.Pytester, db_url: str) -> None:
     pytester.makepyfile(test_kill="""
         import os, signal, time

@@ -66,7 +66,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="where live frames come from: CDP screenshots on Chromium and Playwright's screencast"
              " elsewhere (auto, the default), screenshots, or the browser's screencast everywhere",
     )
+    group.addoption(
+        "--irl-heal-fails", action="store_true", default=None,
+        help="with --irl: exit non-zero when any test passed only through a heal (after recording"
+             " everything), for suites whose heals must be reviewed before a merge",
+    )
     parser.addini("irl", type="bool", default=False, help="same as --irl")
+    parser.addini("irl_heal_fails", type="bool", default=False, help="same as --irl-heal-fails")
     parser.addini("irl_stream", type="bool", default=False, help="same as --irl-stream")
     parser.addini("irl_stream_host", default="127.0.0.1", help="same as --irl-stream-host")
     parser.addini("irl_stream_port", default="0", help="same as --irl-stream-port")
@@ -110,6 +116,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     recording = _make_recording(config)
     config.pluginmanager.register(recording, RECORDING_PLUGIN)
+    from .healed_tests import HealedTests
+
+    config.pluginmanager.register(HealedTests(config), "irl-healed-tests")
     if recording.is_controller:
         config.pluginmanager.register(_TermAsInterrupt(), "irl-sigterm")
     from . import fixtures

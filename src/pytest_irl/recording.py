@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import healed_tests
 from .healer import Healer, HealSettings
 from .layer import RunRecorder
 from .lists import Lists
@@ -202,6 +203,9 @@ class Recording:
             try:
                 if report.when == "call":
                     self.layer.settle_learning()  # before the page fixtures close the pages
+                    heals = sum(1 for step in run.steps if step.self_healing is not None)
+                    if report.passed and heals:
+                        healed_tests.mark(item, report, heals)
                 self._apply_report(run, report)
                 if report.when == "teardown":
                     self._finish_run(item.nodeid, run)
