@@ -61,6 +61,8 @@ class HealedTests:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         # trylast: the recording has finished (and stored the session's own exit status) by now.
+        if hasattr(self.config, "workerinput"):
+            return  # a pytest-xdist worker: the controller, which sees every report, decides
         if self.nodeids and heal_fails(self.config) and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
