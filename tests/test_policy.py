@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import Error
 
 from pytest_irl.heal import parse_locator
-from pytest_irl.healer import is_fragile, python_for
+from pytest_irl.healed_locator import python_for
+from pytest_irl.healer import is_fragile
 from pytest_irl.memory import url_path
 from pytest_irl.models import Step
 from pytest_irl.policy import Action, Policy

@@ -29,12 +29,12 @@ from .heal.affordance import able
 from .heal.changes import named_changes
 from .heal.drift import another_element, drift_suspected
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
+from .healed_locator import locator_for, normalized, python_for, user_facing_and_alone
 from .memory import CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import Questions, ask, probe
 from .policy import Action, DriftRefused, Heal
 from .presence import POLL_START_S, next_interval, present
-from .pw import compat
 
 HealMode = Literal["on", "suggest", "off"]
 DriftMode = Literal["heal", "warn", "off"]
@@ -101,68 +101,6 @@ def is_fragile(hints: LocatorHints) -> bool:
 
 def page_of(locator: Any) -> Any:
     return locator.page
-
-
-def locator_for(page: Any, fp: Fingerprint) -> Any:
-    root = page
-    for frame in fp.frame_path:
-        root = root.frame_locator(frame)
-    return root.locator(fp.css_path)
-
-
-_QUOTED = r'"((?:[^"\\]|\\.)*)"'
-_INTERNAL = [
-    (re.compile(rf"^internal:role=([a-z]+)\[name={_QUOTED}([is])\]$"), "get_by_role"),
-    (re.compile(r"^internal:role=([a-z]+)$"), "get_by_role"),
-    (re.compile(rf"^internal:testid=\[data-testid={_QUOTED}s\]$"), "get_by_test_id"),
-    (re.compile(rf"^internal:text={_QUOTED}([is])$"), "get_by_text"),
-    (re.compile(rf"^internal:label={_QUOTED}([is])$"), "get_by_label"),
-    (re.compile(rf"^internal:attr=\[placeholder={_QUOTED}([is])\]$"), "get_by_placeholder"),
-    (re.compile(rf"^internal:attr=\[alt={_QUOTED}([is])\]$"), "get_by_alt_text"),
-    (re.compile(rf"^internal:attr=\[title={_QUOTED}([is])\]$"), "get_by_title"),
-]
-
-
-def python_for(selector: str, page: str = "page") -> str | None:
-    """Python code for a one-part ``internal:`` selector (as Locator.normalize() returns), else None."""
-    for pattern, method in _INTERNAL:
-        match = pattern.match(selector)
-        if match is None:
-            continue
-        groups = match.groups()
-        if method == "get_by_role":
-            if len(groups) == 1:
-                return f'{page}.get_by_role("{groups[0]}")'
-            name = json.loads(f'"{groups[1]}"')
-            exact = ", exact=True" if groups[2] == "s" else ""
-            return f'{page}.get_by_role("{groups[0]}", name={json.dumps(name, ensure_ascii=False)}{exact})'
-        value = json.dumps(json.loads(f'"{groups[0]}"'), ensure_ascii=False)
-        exact = ", exact=True" if len(groups) > 1 and groups[1] == "s" and method != "get_by_test_id" else ""
-        return f"{page}.{method}({value}{exact})"
-    return None
-
-
-def normalized(locator: Any) -> str | None:
-    """Playwright's own best selector for the element (``Locator.normalize()``, where it exists)."""
-    normalize = getattr(locator, "normalize", None)
-    if normalize is None:
-        return None
-    try:
-        return compat.selector_of(normalize())
-    except Exception:
-        return None
-
-
-def _user_facing_and_alone(page: Any, suggestion: Any, healed: Any) -> bool:
-    """The suggestion is a role and name or a label, and on the page it matches the healed element
-    alone. Playwright's ``normalize()`` ranks a test id first; a person reads these first."""
-    if suggestion.strategy not in ("role", "label") or not suggestion.unique:
-        return False
-    try:
-        written = page.locator(suggestion.selector)
-        return written.count() == 1 and written.and_(healed).count() == 1
-    except Exception:
-        return False
 
 
 def _summary(match: Match, candidates: list[Fingerprint]) -> dict[str, Any]:
@@ -305,7 +243,7 @@ class Healer:
         suggestion = suggest_locator(chosen.candidate, unique_among=found.candidates)
         healed = locator_for(page, chosen.candidate)
         selector, python = suggestion.selector, suggestion.python
-        if not chosen.candidate.frame_path and not _user_facing_and_alone(page, suggestion, healed):
+        if not chosen.candidate.frame_path and not user_facing_and_alone(page, suggestion, healed):
             better = normalized(healed)
             code = python_for(better) if better else None
             if better and code:
