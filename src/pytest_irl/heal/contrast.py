@@ -13,11 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .fingerprint import Fingerprint
-from .look_alikes import resemblance, resemblances
+from .look_alikes import RESEMBLANCE_TIE, resemblance, resemblances
 from .score import Match
-
-# Resemblances this close are equal (they are sums of float weights).
-_TIE = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +41,13 @@ def contrasts(matches: Sequence[Match], look_alikes: Sequence[Fingerprint]) -> d
     own = resemblances(reference, candidates)
     rivals = [resemblances(la, candidates) for la in look_alikes]
     alike = resemblances(reference, look_alikes)
-    twins = [la if r >= 1.0 - _TIE else None for la, r in zip(look_alikes, alike, strict=True)]
+    twins = [la if r >= 1.0 - RESEMBLANCE_TIE else None for la, r in zip(look_alikes, alike, strict=True)]
     out: dict[int, Contrast] = {}
     for i, match in enumerate(matches):
         scores = [r[i] for r in rivals]
         rival = max(scores)
-        tied = [twin for score, twin in zip(scores, twins, strict=True) if score >= own[i] - _TIE]
-        out[match.index] = Contrast(own[i], rival, _claimed(match, rival > own[i] + _TIE, tied))
+        tied = [twin for score, twin in zip(scores, twins, strict=True) if score >= own[i] - RESEMBLANCE_TIE]
+        out[match.index] = Contrast(own[i], rival, _claimed(match, rival > own[i] + RESEMBLANCE_TIE, tied))
     return out
 
 

@@ -285,9 +285,10 @@ def decide(
 def vetoed(feats: dict[str, float]) -> str | None:
     """Refusals no confidence overrides (checked before the model is asked).
 
-    * The contrastive test: a learned look-alike resembles the winner at least as much as the
-      learned element does. The winner is then that look-alike's counterpart, and the element
-      itself is most likely gone.
+    * The contrastive test (``contrast``): a learned look-alike claims the winner (it resembles
+      the winner more than the learned element does, or as much without being a twin the place
+      tells apart). The winner is then that look-alike's counterpart, and the element itself is
+      most likely gone.
     * Nothing to contrast with (cold, where only the locator's words are known, or warm with no
       look-alike learned): a winner whose own names or identifiers contradict the element's,
       with nothing agreeing to outweigh them, is another element ("Forgot username?" for

@@ -12,7 +12,7 @@ candidate against what was learned, and moves only to a clear winner).
 from __future__ import annotations
 
 from .fingerprint import Fingerprint
-from .look_alikes import resemblance
+from .look_alikes import RESEMBLANCE_TIE, resemblance
 from .score import Match, rank
 from .tiebreak import seat
 
@@ -21,8 +21,6 @@ DRIFT_SUSPECT = 0.85
 # Another element of the page closer to the learned one by this much (on content, position set
 # aside) says the matched element is not the one meant: about one textual attribute's weight.
 OUTRANKED = 0.08
-# Resemblances this close are equal (they are sums of float weights).
-_TIE = 1e-9
 
 
 def _norm(value: str) -> str:
@@ -72,7 +70,8 @@ def another_element(learned: Fingerprint, current: Fingerprint, best: Match | No
         rival_lead = resemblance(rival, current) - resemblance(learned, current)
         # A tie says nothing either way (content-identical slider tracks, "+" buttons): it is
         # refused, unless the page says the locator still reaches the very node it was learned on.
-        if rival_lead > _TIE or (rival_lead >= -_TIE and not same_node(learned, current)):
+        tie = RESEMBLANCE_TIE
+        if rival_lead > tie or (rival_lead >= -tie and not same_node(learned, current)):
             shown = rival.text or rival.accessible_name or rival.css_path
             return f"it looks like another element learned beside it ({shown!r})"
     if best is not None and (best.candidate.css_path, best.candidate.frame_path) != (

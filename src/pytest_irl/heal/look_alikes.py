@@ -28,6 +28,8 @@ POOL_EACH_SIDE = 16
 # footer, a comment repeated down the page), kept in the pool too.
 TWINS_FAR = 4
 KEEP = 8
+# Resemblances this close are equal (they are sums of float weights).
+RESEMBLANCE_TIE = 1e-9
 # Scored without the neighbouring texts, which look-alikes do not carry.
 _WITHOUT_NEIGHBOURS = {"neighbours": 0.0}
 # Compared on content alone: where an element sits is what a drifted locator still shares with
