@@ -701,10 +701,12 @@ def test_removed_link_is_not_healed_to_a_look_alike_sibling() -> None:
     decision = decide(matches)
     assert decision.chosen is None and decision.features["unidentified"] == 1.0
     assert matches[0].evidence is not None and matches[0].evidence.conflicts == ("text",)
-    # Learned beside it, the sibling is a look-alike: refused before any confidence.
+    # Learned beside it, the sibling is a look-alike: set aside before choosing (what is left,
+    # the login button, is weighed and refused).
     learned_beside = decide(matches, look_alikes=[forgot_link("Forgot username?", "forgot-user",
                                                               "/forgot-username", slot=2)])
-    assert learned_beside.reason.startswith("a learned look-alike")
+    assert learned_beside.chosen is None
+    assert "1 set aside as learned look-alikes' counterparts" in learned_beside.reason
 
 
 def test_removed_link_with_regenerated_ids_is_not_healed_either() -> None:
