@@ -129,6 +129,8 @@ def test_heal_and_failure_screenshots_are_stored_small_and_bounded(recorded: dic
     # The healed step says what changed between the learned element and the one used.
     changes = {c["field"]: (c["before"], c["after"]) for c in step["selfHealing"]["changes"]}
     assert changes["id"] == ("login-7f3a", "login-k2j9")
+    # (Here, not in a test of its own: each recording costs two pytest sessions.)
+    report_of_a_named_session_and_of_an_unknown_one(recorded)
 
 
 def test_the_report_shows_every_kind_of_run_filters_and_makes_no_request(
@@ -218,7 +220,7 @@ def test_the_report_shows_every_kind_of_run_filters_and_makes_no_request(
     assert problems == []
 
 
-def test_report_of_a_named_session_and_of_an_unknown_one(recorded: dict[str, Any]) -> None:
+def report_of_a_named_session_and_of_an_unknown_one(recorded: dict[str, Any]) -> None:
     session = rows(recorded["url"], "SELECT id FROM test_sessions ORDER BY started_at LIMIT 1")[0]["id"]
     out = recorded["path"] / "first.html"
     made = irl("--db", recorded["url"], "report", "--session", str(session)[:8], "-o", str(out),

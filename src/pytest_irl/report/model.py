@@ -236,7 +236,13 @@ class _Shots:
         self.embedded = 0
         self.left_out = 0
 
-    def take(self, run_id: str, step_number: int, kind: str) -> Shot | None:
+    def take(self, run_id: str, step_number: int | None, kind: str) -> Shot | None:
+        """The screenshot of this step, or with ``step_number`` None the run's last of ``kind``."""
+        if step_number is None:
+            found = [key for key in self.rows if key[0] == run_id and key[2] == kind]
+            if not found:
+                return None
+            step_number = max(found)[1]
         row = self.rows.get((run_id, step_number, kind))
         if row is None:
             return None
@@ -265,8 +271,7 @@ def build(
     out: list[Session] = []
     for s in sessions:
         tests: dict[str, Test] = {}
-        for raw in sorted(by_session.get(str(s["id"]), []),
-                          key=lambda r: (r.get("attempt") or 1, r.get("started_at") or datetime.min)):
+        for raw in sorted(by_session.get(str(s["id"]), []), key=_run_order):
             run = Run(
                 id=str(raw["id"]), status=str(raw.get("status") or ""), attempt=int(raw.get("attempt") or 1),
                 flaky=bool(raw.get("flaky")), started_at=raw.get("started_at"),
@@ -284,12 +289,17 @@ def build(
     return Report(out, generated_at or datetime.now().astimezone(), store.left_out)
 
 
+def _run_order(run: Mapping[str, Any]) -> tuple[int, float]:
+    # First attempts in the order they started, then reruns: a test's place is its first run's.
+    started = run.get("started_at")
+    return int(run.get("attempt") or 1), started.timestamp() if isinstance(started, datetime) else 0.0
+
+
 def _attach_shots(sessions: list[Session], store: _Shots) -> None:
     runs = [run for session in sessions for test in session.tests for run in test.runs]
     for run in runs:  # failures first: a failed run's last screen matters most
         if run.status in ("failed", "error"):
-            last = run.steps[-1].number if run.steps else 0
-            run.failure_shot = store.take(run.id, last, "failure")
+            run.failure_shot = store.take(run.id, None, "failure")
     for run in runs:
         for step in run.steps:
             if step.healed:
