@@ -252,6 +252,29 @@ def test_a_screenshot_of_a_large_noisy_page_stays_within_its_bounds(page: Any) -
     assert page.evaluate("() => [scrollX, scrollY]") == [0, 0]  # the page was not scrolled
 
 
+def test_a_screenshot_write_is_stored_once_and_replaces_itself(db_url: str) -> None:
+    """The writer's ``screenshot`` op, as written live or replayed from a spool (JSON, base64)."""
+    from pytest_irl.models import TestRun
+    from pytest_irl.store import Database
+    from pytest_irl.store.replay import apply_op
+    from pytest_irl.store.screenshots import ScreenshotStore
+
+    session = "00000000-0000-4000-8000-0000000000aa"
+    run = TestRun(session_id=session, nodeid="t::shot", status="failed")
+    box = {"x": 1.0, "y": 2.0, "width": 3.0, "height": 4.0}
+    shot = screenshot.Shot(b"\xff\xd8\xff" + b"0" * 100, 800, 600, box)
+    with Database(db_url) as db:
+        db.upsert_session({"id": session, "started_at": datetime.now(timezone.utc)})
+        db.create_test_run(run)
+        for _ in range(2):  # a replayed write replaces itself
+            taken = datetime.now(timezone.utc).isoformat()
+            apply_op(db, "screenshot", shot.op_data(run.id, 3, "failure", taken))
+        stored = ScreenshotStore(db).of_runs([run.id])
+    assert len(stored) == 1
+    assert bytes(stored[0]["image"]) == shot.image and stored[0]["box"] == shot.box
+    assert (stored[0]["step_number"], stored[0]["kind"], stored[0]["width"]) == (3, "failure", 800)
+
+
 # pure: no browser, no database ----------------------------------------------------------------
 @pytest.mark.parametrize(("selector", "python"), [
     ('internal:role=button[name="Place order"i]', 'page.get_by_role("button", name="Place order")'),

@@ -161,20 +161,21 @@ class Recording:
 
     # screenshots (screenshot.py: what is taken, and its bounds) ---------------------------------
     def _heal_screenshot(self, element: Any, step: Any) -> None:
+        """Called by the healer in the middle of an action: never raises into it."""
         recorder = self.layer.current
         if self.writer is None or recorder is None:
             return
-        run_id = recorder.run.id
-        taken = self._heal_shots.get(run_id, 0)
-        if taken >= screenshot.HEALS_PER_RUN:
-            return
         try:
+            run_id = recorder.run.id
+            taken = self._heal_shots.get(run_id, 0)
+            if taken >= screenshot.HEALS_PER_RUN:
+                return
             shot = screenshot.capture(element.page, element)
-        except Exception:
-            shot = None
-        if shot is not None:
-            self._heal_shots[run_id] = taken + 1
-            self.writer.submit("screenshot", shot.op_data(run_id, step.step_number, "heal", utcnow()))
+            if shot is not None:
+                self._heal_shots[run_id] = taken + 1
+                self.writer.submit("screenshot", shot.op_data(run_id, step.step_number, "heal", utcnow()))
+        except Exception as exc:
+            self._note_problem(f"could not take a heal's screenshot: {exc!r}"[:300])
 
     def _failure_screenshot(self, item: pytest.Item, run: TestRun) -> None:
         """The page the test was on when it failed: its ``page``, else its context's last page."""
@@ -287,6 +288,7 @@ class Recording:
 
     def _finish_run(self, nodeid: str, run: TestRun) -> None:
         self._runs.pop(nodeid, None)
+        self._heal_shots.pop(run.id, None)
         started = self._started.pop(nodeid, time.perf_counter())
         recorder = self.layer.current
         self.layer.settle_learning()
