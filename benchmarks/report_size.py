@@ -190,16 +190,19 @@ def main() -> None:
                 page.close()
             browser.close()
         steps = sum(len(r.steps) for s in report.sessions for t in s.tests for r in t.runs)
+        for run in (r for s in report.sessions for t in s.tests for r in t.runs):
+            for taken in (run.failure_shot, *(step.shot for step in run.steps)):
+                if taken is not None:
+                    taken.data_uri = None
+        bare = len(render.render(report).encode("utf-8"))  # the same report without its images
         size = out.stat().st_size
-        embedded_shots = sum(1 for s in report.sessions for t in s.tests for r in t.runs
-                             for x in [r.failure_shot, *(st.shot for st in r.steps)] if x and x.data_uri)
         med = statistics.median
         print(f"session: {TESTS} tests, {steps} steps (written in {written_s:.1f} s); screenshot "
-              f"{len(shot.image) / 1000:.1f} kB each, {embedded_shots} embedded,"
+              f"{len(shot.image) / 1000:.1f} kB each, {model.MAX_SHOTS} embedded at most,"
               f" {report.shots_left_out} left out")
         print(f"report: {size / 1e6:.1f} MB   load {med(loads):.2f} s   render {med(renders):.2f} s   "
               f"open in Chromium {med(opens):.2f} s   open one test (40 steps) {med(expands) * 1000:.0f} ms"
-              f"   (medians of {args.rounds})")
+              f"   (medians of {args.rounds}); without its screenshots {bare / 1e6:.1f} MB")
     finally:
         if embedded_dir is not None:
             from pytest_irl.store import embedded
