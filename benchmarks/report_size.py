@@ -54,6 +54,24 @@ def worst_case_shot(browser: Any) -> screenshot.Shot:
     return max(kept, key=lambda shot: len(shot.image))
 
 
+FORM = """<main style="font:16px sans-serif;margin:40px"><h1>Checkout</h1>
+<p><label>Email <input id=email></label></p><p><label>Coupon <input name=coupon></label></p>
+<button id=place-order-7f3c>Place order</button></main>"""
+
+
+def capture_ms(browser: Any, times: int = 15) -> float:
+    """What one screenshot at a heal costs the test: ``capture`` on an ordinary form, median."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.set_content(FORM)
+    took = []
+    for _ in range(times):
+        began = time.perf_counter()
+        screenshot.capture(page, page.locator("#place-order-7f3c"))
+        took.append((time.perf_counter() - began) * 1000)
+    page.close()
+    return statistics.median(took)
+
+
 def heal_info(i: int) -> dict[str, Any]:
     return {
         "strategy": "fingerprint", "originalSelector": f"#place-order-{i:04x}",
@@ -164,6 +182,7 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(**chromium_launch_options(pw.chromium, headless=True))
             shot = worst_case_shot(browser)
+            capture = capture_ms(browser)
             began = time.perf_counter()
             session = write_session(url, shot)
             written_s = time.perf_counter() - began
@@ -203,6 +222,7 @@ def main() -> None:
         print(f"report: {size / 1e6:.1f} MB   load {med(loads):.2f} s   render {med(renders):.2f} s   "
               f"open in Chromium {med(opens):.2f} s   open one test (40 steps) {med(expands) * 1000:.0f} ms"
               f"   (medians of {args.rounds}); without its screenshots {bare / 1e6:.1f} MB")
+        print(f"one screenshot at a heal (capture, an ordinary form): {capture:.0f} ms (median of 15)")
     finally:
         if embedded_dir is not None:
             from pytest_irl.store import embedded
