@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from playwright.sync_api import expect
 from psycopg.rows import dict_row
 
 from pytest_irl import screenshot
@@ -214,7 +215,7 @@ def test_the_report_shows_every_kind_of_run_filters_and_makes_no_request(
 
     flaky = tests.filter(has_text="test_flaky")
     flaky.locator("summary").click()
-    assert flaky.locator(".run h3").count() == 2  # both attempts
+    expect(flaky.locator(".run h3")).to_have_count(2)  # both attempts (built when opened)
 
     assert requests == [out.as_uri()]  # the file itself, nothing else
     assert problems == []
