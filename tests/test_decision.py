@@ -88,9 +88,10 @@ def test_a_removed_target_refuses_when_its_look_alike_claims_its_counterpart() -
              button("Sign in")]
     decision = decide(rank(learned, after), look_alikes=learned.look_alikes)
     assert decision.chosen is None, decision.reason
-    # The sibling is its own look-alike's counterpart (and the unrelated button is no closer to
-    # the learned link than to it): every candidate is set aside before choosing.
-    assert decision.reason == "a learned look-alike resembles every candidate more than the element does"
+    # The sibling is its own look-alike's counterpart and is set aside before choosing; the
+    # unrelated button is left, and weighed too low.
+    assert "1 set aside as learned look-alikes' counterparts" in decision.reason
+    assert decision.confidence is not None and decision.confidence < 0.2, decision.reason
 
 
 def test_without_look_alikes_a_conflicting_name_still_refuses() -> None:
@@ -331,3 +332,53 @@ def test_a_cold_fill_is_not_healed_to_the_hint_beside_the_field() -> None:
     assert decide(ranked).chosen is None  # the hint is too close a runner-up
     decision = decide(able("fill", ranked))
     assert decision.chosen is not None and decision.chosen.candidate is field, decision.reason
+
+
+def _textarea(placeholder: str, **changes: object) -> Fingerprint:
+    data: dict[str, object] = {
+        "tag": "textarea", "is_input": True, "role": "textbox", "placeholder": placeholder,
+        "accessible_name": placeholder, "classes": ["form-control"],
+        "xpath": "/html/body/main/form/div[2]/textarea",
+        "css_path": "main > form > div:nth-of-type(2) > textarea",
+        "box": {"x": 300, "y": 200, "width": 400, "height": 80}, "context": "Feedback",
+        "neighbours": {"above": "Your message"},
+    }
+    data.update(changes)
+    return Fingerprint.model_validate(data)
+
+
+def test_the_only_field_with_its_placeholder_reworded_is_weighed_and_another_name_is_not() -> None:
+    # No look-alike was learned (the form's only textarea). A placeholder reworded in other words
+    # that mean the same is weighed by the model; one whose word became another thing is refused
+    # outright, as before ("Describe the problem" -> "Describe the export").
+    learned = _textarea("Describe the problem")
+    reworded = decide(rank(learned, [_textarea("Describe the trouble")]), look_alikes=[])
+    assert reworded.features["names_reworded"] == 1.0
+    assert reworded.chosen is not None, reworded.reason
+    other = decide(rank(learned, [_textarea("Describe the export")]), look_alikes=[])
+    assert other.features["names_reworded"] == 0.0
+    assert other.chosen is None and other.reason.startswith("no identity evidence"), other.reason
+
+
+def test_a_look_alike_that_differed_only_in_its_id_ties_and_place_settles_it() -> None:
+    # The same form twice on the page (sign-up at the top and the bottom), ids "email" and
+    # "email-2". A release regenerates every id: content can no longer tell the two fields apart,
+    # so where each one was does. Before, a tie with a look-alike that was not a twin of the
+    # element refused the heal even for the field left in the learned place.
+    def field(id_: str, y: int, section: int) -> Fingerprint:
+        return Fingerprint.model_validate({
+            "tag": "input", "type": "email", "is_input": True, "role": "textbox", "id": id_,
+            "name": "email", "label": "Email address", "accessible_name": "Email address",
+            "classes": ["form-control"], "context": "Sign up for news",
+            "xpath": f"/html/body/section[{section}]/form/input",
+            "css_path": f"section:nth-of-type({section}) > form > input",
+            "box": {"x": 300, "y": y, "width": 300, "height": 32},
+        })
+    top, bottom = field("email", 200, 1), field("email-2", 1600, 4)
+    learned = top.model_copy(update={"look_alikes": look_alikes(top, [bottom])})
+    page = [changed(top, id="f-83ka2"), changed(bottom, id="f-19dq7")]
+    decision = decide(rank(learned, page), look_alikes=learned.look_alikes)
+    assert decision.chosen is not None and decision.chosen.index == 0, decision.reason
+    # The top form is removed: the bottom one's field is its look-alike's counterpart.
+    gone = decide(rank(learned, [changed(bottom, id="f-19dq7")]), look_alikes=learned.look_alikes)
+    assert gone.chosen is None, gone.reason

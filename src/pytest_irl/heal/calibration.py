@@ -67,6 +67,8 @@ FEATURES: tuple[str, ...] = (
     "partly",           # partial agreements (at most 2) / 2
     "unresolved",       # 1 when content could not single one contender out (the leader is weighed)
     "unresolved_lead",  # then: the leader's lead on the full score
+    "names_reworded",   # with names changed: 1 when every one was reworded ("Delete" -> "Remove",
+                        # ``changes.reworded``), 0 when one became other words ("Archive")
 )
 
 
@@ -78,6 +80,7 @@ SIGNS: dict[str, int] = {
     "score": 1, "effective": 1, "lead": 1, "lead_content": 1, "alone": 1, "balance": 1,
     "identified": 1, "agreements": 1, "specific": 1, "stable_id": 1, "unique_name": 1, "tie_margin": 1,
     "position_lead": 1, "contrast": 1, "same_kind": 1, "names_kept": 1, "ids_kept": 1, "partly": 1,
+    "names_reworded": 1,
     "conflicts": -1, "unidentified": -1, "by_position": -1, "contrast_lost": -1, "names_changed": -1,
     "ids_changed": -1, "unresolved": -1, "unresolved_lead": 1,
 }

@@ -31,8 +31,10 @@ def contrasts(matches: Sequence[Match], look_alikes: Sequence[Fingerprint]) -> d
     """The contrastive test for each of ``matches`` (by candidate index), one ranking per look-alike.
 
     A candidate is *claimed* when a learned look-alike resembles it more than the learned element
-    does. A look-alike alike in content (a twin: the same link in the header and the footer)
-    leaves only where each one was to say whose counterpart it is.
+    does. One that resembles it exactly as much leaves only where each one was to say whose
+    counterpart it is: a twin (the same link in the header and the footer), or a look-alike that
+    differed from the element only in what the candidate has lost (both had ids; the ids were
+    regenerated).
     """
     reference = matches[0].reference if matches else None
     if reference is None or not look_alikes:
@@ -40,26 +42,24 @@ def contrasts(matches: Sequence[Match], look_alikes: Sequence[Fingerprint]) -> d
     candidates = [m.candidate for m in matches]
     own = resemblances(reference, candidates)
     rivals = [resemblances(la, candidates) for la in look_alikes]
-    alike = resemblances(reference, look_alikes)
-    twins = [la if r >= 1.0 - RESEMBLANCE_TIE else None for la, r in zip(look_alikes, alike, strict=True)]
     out: dict[int, Contrast] = {}
     for i, match in enumerate(matches):
         scores = [r[i] for r in rivals]
         rival = max(scores)
-        tied = [twin for score, twin in zip(scores, twins, strict=True) if score >= own[i] - RESEMBLANCE_TIE]
+        tied = [la for score, la in zip(scores, look_alikes, strict=True)
+                if score >= own[i] - RESEMBLANCE_TIE]
         out[match.index] = Contrast(own[i], rival, _claimed(match, rival > own[i] + RESEMBLANCE_TIE, tied))
     return out
 
 
-def _claimed(match: Match, outdone: bool, tied: Sequence[Fingerprint | None]) -> bool:
+def _claimed(match: Match, outdone: bool, tied: Sequence[Fingerprint]) -> bool:
     """``outdone``: a look-alike resembles ``match`` more than the learned element does. ``tied``:
-    the look-alikes that resemble it as much, each itself when it is the learned element's twin
-    (alike in content), else None. A tie with any other look-alike says nothing for the
-    learned element; a tie with twins only is settled by where each one was."""
-    if outdone or any(t is None for t in tied):
+    the look-alikes that resemble it as much; content cannot say whose counterpart it is, so
+    where each one was does (a tied look-alike at least as close in place claims it)."""
+    if outdone:
         return True
     if not tied:
         return False
     assert match.reference is not None
     placed = resemblance(match.reference, match.candidate, with_position=True)
-    return any(resemblance(t, match.candidate, with_position=True) >= placed for t in tied if t is not None)
+    return any(resemblance(t, match.candidate, with_position=True) >= placed for t in tied)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .calibration import DecisionModel, Source, clip, default_model, explain
+from .changes import reworded
 from .contrast import Contrast, contrasts
 from .fingerprint import Fingerprint
 from .score import Match
@@ -229,6 +230,10 @@ def features(
         out["ids_kept"] = min(sum(k in developer for k in evidence.agree), 2) / 2
         out["ids_changed"] = min(sum(k in developer for k in evidence.conflicts), 2) / 2
         out["partly"] = min(len(evidence.partial), 2) / 2
+        # Only where a name changed: the lexicon is read on the first such heal, never before.
+        reference = match.reference
+        changed = out["names_changed"] and reference is not None
+        out["names_reworded"] = reworded(reference, match.candidate) if reference and changed else 0.0
     sims = match.sims
     out["cold"] = 0.0 if source == "fingerprint" else 1.0
     if source == "fingerprint":
@@ -298,9 +303,10 @@ def vetoed(feats: dict[str, float]) -> str | None:
     """
     if feats.get("contrast_lost"):
         return "a learned look-alike resembles the best candidate more than the element does"
-    if feats.get("unidentified") and not feats.get("has_look_alikes"):
+    if feats.get("unidentified") and not feats.get("has_look_alikes") and feats.get("names_reworded", 0) < 1:
         # Nothing learned to contrast it with: a candidate whose own names and identifiers
-        # contradict the element's is as likely a neighbouring feature as the element reworded.
+        # contradict the element's is as likely a neighbouring feature as the element reworded,
+        # unless every changed name says the same in other words (then the model weighs it).
         return "no identity evidence: the best candidate's own names differ from the element's"
     if feats.get("cold") and feats.get("unresolved"):
         # Cold, the locator's words are all there is: contenders they cannot tell apart stay a
