@@ -202,6 +202,23 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, db: Any) -> int:
+    from .report import model, render
+
+    try:
+        session = _session_prefix(args.session) if args.session else None
+        report = model.load(db, session=session, last=args.last)
+    except LookupError:
+        print(f"irl: report: no session matches {args.session!r}", file=sys.stderr)
+        return 1
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render.render(report), encoding="utf-8")
+    tests = sum(len(s.tests) for s in report.sessions)
+    print(f"irl: report of {len(report.sessions)} session(s), {tests} test(s): {out.resolve().as_uri()}")
+    return 0
+
+
 def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
     """Store the spooled writes meant for this database; say what was left, and why.
 
@@ -256,6 +273,14 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--write", action="store_true", help="change the files instead of printing a diff")
     fix.add_argument("--root", help="the folder the recorded file paths are relative to"
                                     " (default: the project)")
+    report = sub.add_parser("report", parents=common,
+                            help="one self-contained HTML file: sessions, tests, steps, heals, screenshots")
+    which = report.add_mutually_exclusive_group()
+    which.add_argument("--session", help="this session (id or its first characters, or the"
+                                         " --irl-session-id text)")
+    which.add_argument("--last", type=int, default=1, metavar="N", help="the last N sessions (default 1)")
+    report.add_argument("-o", "--output", default="report.html",
+                        help="the file to write (default report.html)")
     sub.add_parser("db-url", parents=common,
                    help="print the URL of the store in use (psql \"$(irl db-url)\")")
     sub.add_parser("migrate", parents=common, help="apply the database migrations")
@@ -332,6 +357,8 @@ def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:
             return cmd_flaky(args, db)
         if args.command == "fix":
             return cmd_fix(args, db, location.state_dir.parent)
+        if args.command == "report":
+            return cmd_report(args, db)
         return cmd_show(args, db)
 
 
