@@ -104,10 +104,14 @@ def cmd_show(args: argparse.Namespace, db: Any) -> int:
                   file=sys.stderr)
             return 1
         run = db.get_test_run(matches[0])
+    if args.trace:
+        return open_trace(run.trace_path)
     print(f"{_clean(run.nodeid)}  [{run.status}]  attempt {run.attempt}  {_ms(run.duration_ms)}")
     print(f"run {run.id}  session {run.session_id}  browser {run.browser or '-'}")
     if run.stream_url:
         print(f"stream {run.stream_url}")
+    if run.trace_path:
+        print(f"trace {_clean(run.trace_path)}  (irl show {str(run.id)[:8]} --trace opens it)")
     rows = []
     for step in run.steps:
         mark = "ok" if step.success else "FAIL"
@@ -119,13 +123,36 @@ def cmd_show(args: argparse.Namespace, db: Any) -> int:
         if step.self_healing is not None:
             heal = step.self_healing
             change = f"  {heal.strategy}: {heal.original_selector} -> {heal.healed_selector}"
+            if heal.review:
+                change += f"  ({heal.review.get('verdict')} in review)"
             rows.append(["", "", _clean(change, 70), "", "", ""])
+        if step.heal_refused:
+            note = step.heal_refused.get("note", "heal refused")
+            rows.append(["", "", _clean(f"  {note}", 90), "", "", ""])
         if step.error:
             rows.append(["", "", _clean("  " + step.error.splitlines()[0], 70), "", "", ""])
     print(_table(rows, ["#", "ACTION", "TARGET", "RESULT", "TIME", "TRIES"]))
     if run.error:
         print("\n" + run.error.strip().splitlines()[-1])
     return 0
+
+
+def show_trace_command(path: str) -> list[str]:
+    """Playwright's own trace viewer, from the Playwright this Python has (no PATH needed)."""
+    return [sys.executable, "-m", "playwright", "show-trace", path]
+
+
+def open_trace(path: str | None) -> int:
+    if not path:
+        print("irl: show: this run has no trace (pytest-playwright's --tracing on|retain-on-failure"
+              " keeps one)", file=sys.stderr)
+        return 1
+    if not Path(path).is_file():
+        print(f"irl: show: the trace {_clean(path)} is gone (it is kept where the run was)", file=sys.stderr)
+        return 1
+    import subprocess
+
+    return subprocess.run(show_trace_command(path), check=False).returncode
 
 
 def _is_uuid(text: str) -> bool:
@@ -178,8 +205,17 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
     from .fix import Fix, plan, skipped_report, unified_diff, write
 
     root = Path(args.root).resolve() if args.root else base
+    rows = db.healed_locators()
+    if args.accepted:
+        from .reviews import heal_id
+        from .store.reviews import ReviewStore
+
+        # Before picking the newest per call site: an accepted heal is not displaced by a newer,
+        # unreviewed suggestion for the same site.
+        accepted = ReviewStore(db).accepted_ids()
+        rows = [r for r in rows if heal_id(r["location"], r["original"], r["suggested"] or "") in accepted]
     fixes = []
-    for row in _latest_per_site(db.healed_locators()):
+    for row in _latest_per_site(rows):
         if not row["location"] or not row["suggested"]:
             continue
         try:
@@ -189,7 +225,8 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
         except ValueError:
             continue
     if not fixes:
-        print("nothing to fix: no healed locators recorded")
+        print("nothing to fix: no accepted heals (`irl review accept ID`)" if args.accepted
+              else "nothing to fix: no healed locators recorded")
         return 0
     result = plan(fixes, root)
     for line in skipped_report(result):
@@ -244,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--session", help="only this session (id or its first characters)")
     show = sub.add_parser("show", parents=common, help="the steps of one run, heals marked")
     show.add_argument("run_id", help="a run id, or its first characters")
+    show.add_argument("--trace", action="store_true",
+                      help="open the run's Playwright trace (playwright show-trace)")
     flaky = sub.add_parser("flaky", parents=common,
                            help="tests whose outcome flips between sessions, or that passed"
                                 " only on a rerun (the irl_flaky_tests view)")
@@ -254,8 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
     fix = sub.add_parser("fix", parents=common, help="rewrite test sources with the suggested locators"
                                                      " (prints a diff; --write applies it)")
     fix.add_argument("--write", action="store_true", help="change the files instead of printing a diff")
+    fix.add_argument("--accepted", action="store_true",
+                     help="only heals a person accepted (irl review accept / irl serve)")
     fix.add_argument("--root", help="the folder the recorded file paths are relative to"
                                     " (default: the project)")
+    review = sub.add_parser("review", parents=common,
+                            help="heals waiting for a verdict; `review accept ID` / `review reject ID`")
+    review.add_argument("verdict", nargs="?", choices=("accept", "reject"),
+                        help="accept: the heal is right (fix --accepted applies it); reject: never"
+                             " apply it again")
+    review.add_argument("ids", nargs="*", metavar="ID", help="heal ids (or their first characters)")
+    review.add_argument("--all", action="store_true", help="list reviewed heals too")
     sub.add_parser("db-url", parents=common,
                    help="print the URL of the store in use (psql \"$(irl db-url)\")")
     sub.add_parser("migrate", parents=common, help="apply the database migrations")
@@ -330,6 +378,10 @@ def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:
             return cmd_healed(args, db)
         if args.command == "flaky":
             return cmd_flaky(args, db)
+        if args.command == "review":
+            from .review_cli import cmd_review
+
+            return cmd_review(args, db)
         if args.command == "fix":
             return cmd_fix(args, db, location.state_dir.parent)
         return cmd_show(args, db)

@@ -30,11 +30,12 @@ from .heal.changes import named_changes
 from .heal.drift import another_element, drift_suspected
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from .healed_locator import locator_for, normalized, python_for, user_facing_and_alone
-from .memory import CachedHeal, Memory, url_path
+from .memory import LOAD_WAIT_S, CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import Questions, ask, probe
 from .policy import Action, DriftRefused, Heal
 from .presence import POLL_START_S, next_interval, present
+from .reviews import Reviews, refusal
 
 HealMode = Literal["on", "suggest", "off"]
 DriftMode = Literal["heal", "warn", "off"]
@@ -121,6 +122,7 @@ class Healer:
         self.healed: list[HealRecord] = []
         self._hints: dict[str, LocatorHints] = {}
         self.questions = Questions()  # learning questions on their way (the list learner's too)
+        self.reviews = Reviews()  # what people said about heals (irl review), loaded at start
 
     @property
     def heals(self) -> bool:
@@ -258,6 +260,13 @@ class Healer:
             suggested_locator=python,
             element=chosen.candidate.css_path,
         )
+        reviewed = self.review_gate(step, info)
+        if reviewed is None:
+            return None
+        info = reviewed
+        # The element under the healed locator's own name: once a person accepts the heal, it
+        # becomes what is learned for the original locator (store/reviews.py copies it).
+        self._remember_healed(info.healed_selector, path, chosen.candidate)
         if self.settings.mode == "suggest":
             if step is not None:
                 step.heal_suggestion = info
@@ -266,6 +275,26 @@ class Healer:
         cached = CachedHeal(" >> internal:control=enter-frame >> ".join(where), info)
         self.memory.remember_heal(action.selector or "", path, cached)
         return self._accept(action, step, healed, info, python)
+
+    def review_gate(self, step: Step | None, info: SelfHealing) -> SelfHealing | None:
+        """``info`` as it may be applied: None for a heal a person rejected (the step's
+        ``healRefused`` says so), marked ``review`` for one a person accepted."""
+        self.reviews.wait(LOAD_WAIT_S)
+        review = self.reviews.of(step.location if step is not None else None, info)
+        if review is None:
+            return info
+        if review.verdict == "rejected":
+            if step is not None:
+                step.heal_refused = refusal(info, review)
+            return None
+        return info.model_copy(update={"review": review.as_json()})
+
+    def _remember_healed(self, selector: str, path: str, candidate: Fingerprint) -> None:
+        if self.persist is None or not selector or self.memory.knows(selector, path, self.nodeid):
+            return
+        self.memory.learn(selector, path, self.nodeid, candidate)
+        self.persist({"selector": selector, "url_path": path, "nodeid": self.nodeid,
+                      "fingerprint": candidate.to_json_dict()})
 
     def _accept(self, action: Action, step: Step | None, locator: Any, info: SelfHealing,
                 suggested: str | None) -> Heal:
