@@ -104,7 +104,7 @@ def test_a_rejected_heal_is_refused_and_an_accepted_one_is_learned(
     again = pytester.runpytest_subprocess("--irl", "--irl-db", service_db_url, "-v")
     again.assert_outcomes(passed=1, failed=1)
     # The accepted heal is applied, recorded, and not an unreviewed heal (no HEALED, no count).
-    again.stdout.fnmatch_lines(["*test_app.py::test_sign_in PASSED*"])
+    again.stdout.fnmatch_lines(["*test_app.py::test_sign_in* PASSED*"])
     assert "1 healed" not in again.stdout.str()
     heal = next(s["selfHealing"] for s in last_steps(service_db_url, "test_sign_in") if "selfHealing" in s)
     assert heal["review"]["verdict"] == "accepted"

@@ -304,6 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
                              " apply it again")
     review.add_argument("ids", nargs="*", metavar="ID", help="heal ids (or their first characters)")
     review.add_argument("--all", action="store_true", help="list reviewed heals too")
+    serve = sub.add_parser("serve", parents=common,
+                           help="a dashboard in your browser: sessions live, flaky tests, healed locators"
+                                " and their review")
+    serve.add_argument("--host", default="127.0.0.1", help="where to listen (default 127.0.0.1: this"
+                                                           " machine only)")
+    serve.add_argument("--port", type=int, default=0, help="the port (default 0: a free one)")
+    serve.add_argument("--sessions", type=int, default=30, metavar="N",
+                       help="sessions listed, and the flaky table's window (default 30)")
     sub.add_parser("db-url", parents=common,
                    help="print the URL of the store in use (psql \"$(irl db-url)\")")
     sub.add_parser("migrate", parents=common, help="apply the database migrations")
@@ -378,6 +386,10 @@ def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:
             return cmd_healed(args, db)
         if args.command == "flaky":
             return cmd_flaky(args, db)
+        if args.command == "serve":
+            from .serve import cmd_serve
+
+            return cmd_serve(args, db)
         if args.command == "review":
             from .review_cli import cmd_review
 

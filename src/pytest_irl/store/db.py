@@ -203,7 +203,7 @@ class Database:
         with self.conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(
                 "SELECT id, nodeid, status, attempt, first_run_id, flaky, started_at, duration_ms,"
-                " stream_url, error,"
+                " stream_url, error, trace_path,"
                 " jsonb_array_length(steps) AS total_steps,"
                 " (SELECT count(*) FROM jsonb_array_elements(steps) AS step"
                 "   WHERE step->>'selfHealing' IS NOT NULL) AS healed_steps"
