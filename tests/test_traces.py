@@ -30,7 +30,7 @@ def test_fails(page):
 def _runs(url: str) -> dict[str, dict]:
     with psycopg.connect(url) as conn, conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute("SELECT id, nodeid, status, trace_path FROM test_runs").fetchall()
-    return {row["nodeid"].split("::")[-1]: row for row in rows}
+    return {row["nodeid"].split("::")[-1].split("[")[0]: row for row in rows}
 
 
 def _irl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

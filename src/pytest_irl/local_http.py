@@ -6,8 +6,8 @@ sends every response with the same defensive headers.
   taken from the URL (``?token=...``): anything without it gets 403.
 - At most ``max_connections`` are served at once (one thread each); the next ones get a 503
   without a thread. A connection idle for ``idle_timeout`` seconds is closed.
-- Every response is ``no-store``, ``nosniff`` and ``no-referrer``; HTML pages add their
-  Content-Security-Policy.
+- Every response is ``no-store``, ``nosniff`` and ``no-referrer`` (unless a handler says
+  otherwise); HTML pages add their Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -109,6 +109,7 @@ class TokenHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "pytest-irl"
     sys_version = ""
+    referrer_policy = "no-referrer"
 
     def setup(self) -> None:
         self.timeout = self.server.idle_timeout  # applied to the socket by StreamRequestHandler.setup
@@ -136,7 +137,7 @@ class TokenHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Referrer-Policy", self.referrer_policy)
         if csp:
             self.send_header("Content-Security-Policy", csp)
         for name, value in (headers or {}).items():

@@ -67,7 +67,7 @@ def page(title: str, body: str, *, refresh_s: int | None = None) -> str:
     refresh = f'<meta http-equiv="refresh" content="{int(refresh_s)}">' if refresh_s else ""
     links = " ".join(f'<a href="{href}">{name}</a>' for href, name in NAV)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">{refresh}
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin">{refresh}
 <title>{escape(title)} · pytest-irl</title><style>{STYLE}</style></head>
 <body><nav><b>pytest-irl</b> {links}</nav><main><h1>{escape(title)}</h1>
 {body}

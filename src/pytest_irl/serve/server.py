@@ -49,6 +49,10 @@ class DashboardServer(LocalServer):
 
 class _Handler(TokenHandler):
     server: DashboardServer
+    # Not "no-referrer": with it a browser sends ``Origin: null`` on a form's POST, and the
+    # same-origin check below could not tell our pages from any other. Other origins (a live
+    # stream's link) still get no referrer, and those links are rel="noreferrer" besides.
+    referrer_policy = "same-origin"
 
     def do_GET(self) -> None:
         self._dispatch("GET")
