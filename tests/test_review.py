@@ -60,6 +60,7 @@ def pending_ids(url: str, cwd: Path) -> dict[str, str]:
     """``irl review``'s pending heals: original locator -> the id shown."""
     listed = irl("--db", url, "review", cwd=cwd)
     assert listed.returncode == 0, listed.stderr
+    print(listed.stdout)  # as a user sees it (pytest -s)
     return {line.split()[2]: line.split()[0] for line in listed.stdout.splitlines() if " #" in line}
 
 
