@@ -78,6 +78,11 @@ def test_dashboard_shows_sessions_and_reviews_heals_from_the_page(
         page.locator("tbody tr").nth(1).get_by_role("link").click()
         assert page.get_by_role("link", name=XSS).count() == 1
         assert page.locator("script").count() == 1  # only the page's own
+        # The report view of the session: `irl report`'s own rendering, served with its policy.
+        page.get_by_role("link", name="report view").click()
+        page.get_by_text(XSS).first.wait_for()
+        assert page.locator("script:not([type])").count() == 1
+        page.go_back()
         page.get_by_role("link", name="test_app.py::test_sign_up").click()
         assert page.get_by_text('page.get_by_role("button", name="Create account")').count() == 1
 

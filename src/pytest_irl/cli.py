@@ -239,6 +239,23 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, db: Any) -> int:
+    from .report import model, render
+
+    try:
+        session = _session_prefix(args.session) if args.session else None
+        report = model.load(db, session=session, last=args.last)
+    except LookupError:
+        print(f"irl: report: no session matches {args.session!r}", file=sys.stderr)
+        return 1
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render.render(report), encoding="utf-8")
+    tests = sum(len(s.tests) for s in report.sessions)
+    print(f"irl: report of {len(report.sessions)} session(s), {tests} test(s): {out.resolve().as_uri()}")
+    return 0
+
+
 def cmd_sync(args: argparse.Namespace, location: StoreLocation) -> int:
     """Store the spooled writes meant for this database; say what was left, and why.
 
@@ -312,6 +329,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="the port (default 0: a free one)")
     serve.add_argument("--sessions", type=int, default=30, metavar="N",
                        help="sessions listed, and the flaky table's window (default 30)")
+    report = sub.add_parser("report", parents=common,
+                            help="one self-contained HTML file: sessions, tests, steps, heals, screenshots")
+    which = report.add_mutually_exclusive_group()
+    which.add_argument("--session", help="this session (id or its first characters, or the"
+                                         " --irl-session-id text)")
+    which.add_argument("--last", type=int, default=1, metavar="N", help="the last N sessions (default 1)")
+    report.add_argument("-o", "--output", default="report.html",
+                        help="the file to write (default report.html)")
     sub.add_parser("db-url", parents=common,
                    help="print the URL of the store in use (psql \"$(irl db-url)\")")
     sub.add_parser("migrate", parents=common, help="apply the database migrations")
@@ -396,6 +421,8 @@ def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:
             return cmd_review(args, db)
         if args.command == "fix":
             return cmd_fix(args, db, location.state_dir.parent)
+        if args.command == "report":
+            return cmd_report(args, db)
         return cmd_show(args, db)
 
 

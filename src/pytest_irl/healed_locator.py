@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from .heal import Fingerprint
+from .heal.selector_grammar import split_clauses
 from .pw import compat
 
 
@@ -52,6 +53,48 @@ def python_for(selector: str, page: str = "page") -> str | None:
         value = json.dumps(json.loads(f'"{groups[0]}"'), ensure_ascii=False)
         exact = ", exact=True" if len(groups) > 1 and groups[1] == "s" and method != "get_by_test_id" else ""
         return f"{page}.{method}({value}{exact})"
+    return None
+
+
+def python_of(selector: str, page: str = "page") -> str:
+    """Python code for any recorded selector, as a person writes it: each ``>>`` part as the
+    method that makes it (``get_by_role``, ``.locator("css")``, ``.nth(2)``, ``.frame_locator``,
+    ``.filter(has_text=...)``); a part without a plain Python form keeps the whole selector in
+    one ``page.locator("...")``."""
+    whole = f"{page}.locator({json.dumps(selector, ensure_ascii=False)})"
+    try:
+        clauses = split_clauses(selector)
+    except Exception:
+        return whole
+    code, i = page, 0
+    while i < len(clauses):
+        clause = clauses[i]
+        following = clauses[i + 1] if i + 1 < len(clauses) else None
+        if following is not None and following.source.replace(" ", "") == "internal:control=enter-frame":
+            code += f".frame_locator({json.dumps(clause.source, ensure_ascii=False)})"
+            i += 2
+            continue
+        part = _python_part(clause.engine, clause.body, clause.source)
+        if part is None:
+            return whole
+        code += part
+        i += 1
+    return code if code != page else whole
+
+
+def _python_part(engine: str, body: str, source: str) -> str | None:
+    if engine.startswith("internal:") and engine not in ("internal:has-text", "internal:control"):
+        return python_for(source, page="")
+    if engine in ("css", "xpath"):
+        return f".locator({json.dumps(source, ensure_ascii=False)})"
+    if engine == "nth" and body.lstrip("-").isdigit():
+        index = int(body)
+        return ".first" if index == 0 else ".last" if index == -1 else f".nth({index})"
+    if engine == "internal:has-text" and body[:1] == '"' and body[-2:] == '"i':
+        try:
+            return f".filter(has_text={json.dumps(json.loads(body[:-1]), ensure_ascii=False)})"
+        except ValueError:
+            return None
     return None
 
 

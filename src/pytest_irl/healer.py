@@ -26,7 +26,7 @@ from .heal import (
     suggest_locator,
 )
 from .heal.affordance import able
-from .heal.changes import named_changes
+from .heal.changes import attribute_changes, named_changes
 from .heal.drift import another_element, drift_suspected
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from .healed_locator import locator_for, normalized, python_for, user_facing_and_alone
@@ -123,6 +123,9 @@ class Healer:
         self._hints: dict[str, LocatorHints] = {}
         self.questions = Questions()  # learning questions on their way (the list learner's too)
         self.reviews = Reviews()  # what people said about heals (irl review), loaded at start
+        # Told of every heal applied, with the healed element and its step (the recording takes
+        # the heal's screenshot); None: nobody asked (the tests' own layers).
+        self.on_heal: Callable[[Any, Step], None] | None = None
 
     @property
     def heals(self) -> bool:
@@ -259,6 +262,7 @@ class Healer:
             candidates=[_summary(m, found.candidates) for m in found.decision.top[:TOP_CANDIDATES]],
             suggested_locator=python,
             element=chosen.candidate.css_path,
+            changes=attribute_changes(chosen.reference or found.hints, chosen.candidate),
         )
         reviewed = self.review_gate(step, info)
         if reviewed is None:
@@ -299,6 +303,8 @@ class Healer:
     def _accept(self, action: Action, step: Step | None, locator: Any, info: SelfHealing,
                 suggested: str | None) -> Heal:
         location = step.location if step is not None else None
+        if self.on_heal is not None and step is not None:
+            self.on_heal(locator, step)
         if not any(h.location == location and h.original == info.original_selector for h in self.healed):
             shown = suggested or info.suggested_locator or info.healed_selector
             self.healed.append(HealRecord(location, info.original_selector, shown, info.score, info.strategy))

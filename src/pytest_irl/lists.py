@@ -173,7 +173,7 @@ class Lists:
                 "suggested_locator": python_chain(parent.selector, selector[len(prefix):]),
                 "note": f"follows its healed list {prefix!r} -> {parent.selector!r}",
             })
-            return self._accept(step, ListHeal(rewritten, info))
+            return self._accept(step, ListHeal(rewritten, info), page)
         return None
 
     def _heal_list(self, page: Any, selector: str, path: str, step: Step | None) -> ListHeal | None:
@@ -182,7 +182,7 @@ class Lists:
             try:
                 if page.locator(cached.selector).count() > 0:
                     info = cached.info.model_copy(update={"note": SAME_HEAL})
-                    return self._accept(step, ListHeal(cached.selector, info))
+                    return self._accept(step, ListHeal(cached.selector, info), page)
             except Exception:
                 pass
             self.memory.forget_heal(selector, path)
@@ -218,7 +218,7 @@ class Lists:
                 step.heal_suggestion = info
             return None
         self.memory.remember_heal(selector, path, heal)
-        return self._accept(step, heal)
+        return self._accept(step, heal, page)
 
     def probe(self, page: Any, selector: str, learned: SetFingerprint) -> SetDecision | None:
         tokens = selector_tokens(selector)
@@ -234,10 +234,13 @@ class Lists:
         return decide_set(learned, rank_sets(learned, candidates), selector, payload.get("onPage") or [],
                           container_there=bool(payload.get("containerThere")))
 
-    def _accept(self, step: Step | None, heal: ListHeal) -> ListHeal:
+    def _accept(self, step: Step | None, heal: ListHeal, page: Any) -> ListHeal:
         from .healer import HealRecord
 
         info = heal.info
+        if self.healer.on_heal is not None and step is not None:
+            # The list's container, outlined in the heal's screenshot.
+            self.healer.on_heal(page.locator(info.element or heal.selector).first, step)
         location = step.location if step is not None else None
         if step is not None and not any(
             h.location == location and h.original == info.original_selector for h in self.healer.healed

@@ -56,6 +56,9 @@ class SelfHealing(_Camel):
     suggested_locator: str | None = None  # the locator to write instead, as Python code
     element: str | None = None  # CSS path of the element acted on
     review: dict[str, Any] | None = None  # a person accepted this heal (reviews.py): id, verdict, when
+    # The attributes that differ between the element meant (learned, or what the locator said)
+    # and the one used: ``[{"field", "before", "after"}]`` (heal.changes.attribute_changes).
+    changes: list[dict[str, str]] | None = None
 
 
 class Attempt(_Camel):

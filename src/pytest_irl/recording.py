@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import healed_tests
+from . import healed_tests, screenshot
 from .healer import Healer, HealSettings
 from .layer import RunRecorder
 from .lists import Lists
@@ -25,6 +25,7 @@ from .store import StoreLocation, Writer, shards
 from .store.embedded import PGDATA
 from .store.url import ENV_VAR
 from .wiring import build_layer
+from .wrapping import unwrap
 
 if TYPE_CHECKING:
     from .store.db import Database
@@ -54,6 +55,8 @@ class Recording:
         self.lists: Lists = self.layer.lists
         self.healer: Healer = self.lists.healer
         self.healer.reviews.loaded.clear()  # until the store has answered (_load_memory)
+        self.healer.on_heal = self._heal_screenshot
+        self._heal_shots: dict[uuid.UUID, int] = {}  # heal screenshots taken, per run
         # The session's secrets: the database password, however it was given (also malformed).
         self.secrets = self.layer.secrets
         self.secrets.learn_database_url(config.getoption("irl_db", None))
@@ -166,6 +169,40 @@ class Recording:
         if self.writer is not None:
             self.writer.submit("list_fingerprint", data)
 
+    # screenshots (screenshot.py: what is taken, and its bounds) ---------------------------------
+    def _heal_screenshot(self, element: Any, step: Any) -> None:
+        """Called by the healer in the middle of an action: never raises into it."""
+        recorder = self.layer.current
+        if self.writer is None or recorder is None:
+            return
+        try:
+            run_id = recorder.run.id
+            taken = self._heal_shots.get(run_id, 0)
+            if taken >= screenshot.HEALS_PER_RUN:
+                return
+            shot = screenshot.capture(element.page, element)
+            if shot is not None:
+                self._heal_shots[run_id] = taken + 1
+                self.writer.submit("screenshot", shot.op_data(run_id, step.step_number, "heal", utcnow()))
+        except Exception as exc:
+            self._note_problem(f"could not take a heal's screenshot: {exc!r}"[:300])
+
+    def _failure_screenshot(self, item: pytest.Item, run: TestRun) -> None:
+        """The page the test was on when it failed: its ``page``, else its context's last page."""
+        if self.writer is None:
+            return
+        page = unwrap(item.funcargs.get("page")) if hasattr(item, "funcargs") else None
+        if page is None and hasattr(item, "funcargs"):
+            context = unwrap(item.funcargs.get("context"))
+            pages = [p for p in getattr(context, "pages", None) or [] if not p.is_closed()]
+            page = pages[-1] if pages else None
+        if page is None:
+            return
+        shot = screenshot.capture(page)
+        if shot is not None:
+            number = run.steps[-1].step_number if run.steps else 0
+            self.writer.submit("screenshot", shot.op_data(run.id, number, "failure", utcnow()))
+
     def _has_workers(self) -> bool:
         return bool(getattr(self.config.option, "numprocesses", None))
 
@@ -216,7 +253,9 @@ class Recording:
                 if self._tracing:
                     self._note_trace(item, report, run)
                 if report.when == "call":
-                    self.layer.settle_learning()  # before the page fixtures close the pages
+                    if report.failed:
+                        self._failure_screenshot(item, run)  # before the page fixtures close the pages
+                    self.layer.settle_learning()
                     heals = unreviewed_heals(run.steps)  # an accepted heal was reviewed
                     if report.passed and heals:
                         healed_tests.mark(item, report, heals)
@@ -273,6 +312,7 @@ class Recording:
 
     def _finish_run(self, nodeid: str, run: TestRun) -> None:
         self._runs.pop(nodeid, None)
+        self._heal_shots.pop(run.id, None)
         started = self._started.pop(nodeid, time.perf_counter())
         recorder = self.layer.current
         self.layer.settle_learning()

@@ -45,3 +45,53 @@ def named_changes(reference: Fingerprint | LocatorHints, chosen: Fingerprint) ->
         if not hint.matches(after):
             out.append(f"{field} {_shown(hint.value)} -> {_shown(after) if after else 'none'}")
     return out
+
+
+# What the report's "what changed" table compares, learned element against the element used: the
+# names above, then what a locator is usually built on.
+_ATTRIBUTES = ("tag", "id", "name", "type", "role", "href")
+_CAP = 120
+
+
+def _clip(value: str) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= _CAP else value[: _CAP - 1] + "…"
+
+
+def attribute_changes(
+    reference: Fingerprint | LocatorHints | None, chosen: Fingerprint
+) -> list[dict[str, str]]:
+    """``{"field", "before", "after"}`` for every attribute that differs between the element a
+    heal was looking for and the one it used (``""``: absent). Against a learned element (warm)
+    every attribute is compared; against a locator (cold) only what the locator said."""
+    out: list[dict[str, str]] = []
+    if reference is None:
+        return out
+
+    def add(field: str, before: str, after: str) -> None:
+        if _norm(before) != _norm(after):
+            out.append({"field": field, "before": _clip(before), "after": _clip(after)})
+
+    if isinstance(reference, Fingerprint):
+        for name in (*_ATTRIBUTES[:2], *_NAMED, *_ATTRIBUTES[2:]):
+            add(name, getattr(reference, name), getattr(chosen, name))
+        add("classes", " ".join(reference.classes), " ".join(chosen.classes))
+        for attr in sorted(set(reference.test_ids) | set(chosen.test_ids)):
+            add(attr, reference.test_ids.get(attr, ""), chosen.test_ids.get(attr, ""))
+        for attr in sorted(set(reference.attrs) | set(chosen.attrs)):
+            add(attr, reference.attrs.get(attr, ""), chosen.attrs.get(attr, ""))
+        return out
+    for hint_name, field in _HINTED:
+        hint: TextHint | None = getattr(reference, hint_name)
+        if hint is not None and not hint.regex and not hint.matches(getattr(chosen, field)):
+            add(field, hint.value, getattr(chosen, field))
+    if reference.role and reference.role != chosen.role:
+        add("role", reference.role, chosen.role)
+    if reference.ids and chosen.id not in reference.ids:
+        add("id", " ".join(reference.ids), chosen.id)
+    missing = [c for c in reference.classes if c not in chosen.classes]
+    if missing:
+        add("classes", " ".join(missing), " ".join(chosen.classes))
+    if reference.tags and chosen.tag not in reference.tags:
+        add("tag", " ".join(reference.tags), chosen.tag)
+    return out

@@ -149,8 +149,10 @@ def session_page(session: dict[str, Any], runs: list[dict[str, Any]]) -> str:
             f'<span class="mono">{text(r.get("trace_path"))}</span>',
         ])
     title = f"Session {session['id']}"
+    sid = quote(str(session["id"]))
     meta = (f'<p class="meta">started {when(session["started_at"])} · {status(session["status"])} · '
-            f'{text(session.get("host"))} · {text(session.get("rootdir"))}</p>')
+            f'{text(session.get("host"))} · {text(session.get("rootdir"))} · '
+            f'<a href="/session/{sid}/report">report view</a> (screenshots, filters, search)</p>')
     body = meta + table(["TEST", "STATUS", "TRY", "TIME", "STEPS", "HEALED", "LIVE", "TRACE"], rows,
                         "No runs recorded in this session.")
     return page(title, body, refresh_s=5 if session["status"] == "running" else None)

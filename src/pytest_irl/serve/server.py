@@ -4,6 +4,8 @@ Routes (each refused with 403 without the server's token, ``?token=...``):
 
 - ``/`` : recent sessions (reloads itself while one runs)
 - ``/session/<id>`` : its runs; a running test links its live stream (``stream_url``)
+- ``/session/<id>/report`` : the session as ``irl report`` renders it (report/render.py): tests,
+  steps, heals with their screenshots, filters and search
 - ``/run/<id>`` : the steps of one run, heals and refusals with their notes
 - ``/flaky?sessions=N`` : the ``irl_flaky_tests`` view over the last N sessions
 - ``/heals`` : every healed locator (first and last seen, how often, which tests) and its verdict
@@ -19,6 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+from html import unescape
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -27,6 +30,10 @@ from . import pages
 
 _UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 _SESSION = re.compile(rf"^/session/{_UUID}$")
+_REPORT = re.compile(rf"^/session/{_UUID}/report$")
+# The report page carries its own policy (hashes of its inlined script and style) in a meta tag;
+# the server sends the same one as a header.
+_META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 _RUN = re.compile(rf"^/run/{_UUID}$")
 _REVIEW = re.compile(r"^/heals/([0-9a-f]{16})/(accept|reject)$")
 MAX_BODY_BYTES = 4096
@@ -105,6 +112,10 @@ class _Handler(TokenHandler):
                 return
             self._html(pages.session_page(session, db.runs_of_session(uuid.UUID(match.group(1)))))
             return
+        match = _REPORT.match(path)
+        if match:
+            self._report(match.group(1))
+            return
         match = _RUN.match(path)
         if match:
             run = db.get_test_run(match.group(1))
@@ -114,6 +125,19 @@ class _Handler(TokenHandler):
             self._html(pages.run_page(run))
             return
         self._plain(404, "not found")
+
+    def _report(self, session_id: str) -> None:
+        from ..report import model, render
+
+        try:
+            report = model.load(self.server.db, session=session_id)
+        except LookupError:
+            self._plain(404, "no such session")
+            return
+        html = render.render(report, title=f"pytest-irl session {session_id[:8]}")
+        found = _META_CSP.search(html)
+        policy = unescape(found.group(1)) if found else "default-src 'none'"
+        self._send(200, "text/html; charset=utf-8", html, csp=policy)
 
     def _post(self, path: str) -> None:
         match = _REVIEW.match(path)

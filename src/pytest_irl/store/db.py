@@ -211,6 +211,16 @@ class Database:
                 (session_id,),
             ).fetchall()
 
+    def runs_with_steps(self, session_ids: list[Any]) -> list[dict[str, Any]]:
+        """Every run of these sessions, steps included, in the order they started."""
+        if not session_ids:
+            return []
+        with self.conn.cursor(row_factory=dict_row) as cur:
+            return cur.execute(
+                "SELECT * FROM test_runs WHERE session_id = ANY(%s) ORDER BY started_at, nodeid",
+                ([uuid.UUID(str(s)) for s in session_ids],),
+            ).fetchall()
+
     def healed_locators(self, limit: int = 200) -> list[dict[str, Any]]:
         """Each healed locator once per call site, newest first, across all sessions; with the hash
         of its file in the newest run that healed it (``sourceSha256``), when it was first and last

@@ -31,13 +31,13 @@ class Table:
     """What one of the store's tables looks like once every migration is applied.
 
     ``columns`` maps each column to its type (as ``format_type`` prints it) and the migration
-    that adds it; ``key`` is the column its upserts conflict on. Kept in step with migrations/
+    that adds it; ``key`` is the column (or columns) its upserts conflict on. Kept in step with migrations/
     by test_store's test that compares it with a freshly migrated database.
     """
 
     created_by: int
     columns: dict[str, tuple[str, int]]
-    key: str
+    key: str | tuple[str, ...]
 
 
 _TS = "timestamp with time zone"
@@ -70,6 +70,11 @@ TABLES: dict[str, Table] = {
         "suggested": ("text", 11), "healed_selector": ("text", 11), "verdict": ("text", 11),
         "reviewed_at": (_TS, 11), "reviewed_via": ("text", 11),
     }, "heal_id"),
+    "step_screenshots": Table(9, {
+        "run_id": ("uuid", 9), "step_number": ("integer", 9), "kind": ("text", 9), "taken_at": (_TS, 9),
+        "mime": ("text", 9), "width": ("integer", 9), "height": ("integer", 9), "box": ("jsonb", 9),
+        "image": ("bytea", 9),
+    }, ("run_id", "step_number", "kind")),
 }
 
 
@@ -180,7 +185,8 @@ def check_tables(conn: psycopg.Connection, versions: set[int]) -> None:
             if column not in table.columns and not_null and not has_default:
                 foreign.append(f"{column} is required and pytest-irl never sets it")
         if not foreign and not _unique_on(conn, oid, table.key):
-            foreign.append(f"no unique key on {table.key}")
+            key = table.key if isinstance(table.key, str) else ", ".join(table.key)
+            foreign.append(f"no unique key on {key}")
         if table.created_by not in versions:
             foreign.append(f"it was there before pytest-irl's migration {table.created_by}")
         if foreign:
@@ -195,12 +201,14 @@ def check_tables(conn: psycopg.Connection, versions: set[int]) -> None:
             )
 
 
-def _unique_on(conn: psycopg.Connection, oid: int, column: str) -> bool:
-    """Whether ``column`` alone carries a unique index (what ``ON CONFLICT (column)`` needs)."""
-    row = conn.execute(
-        "SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
-        " WHERE i.indrelid = %s AND i.indisunique AND i.indnkeyatts = 1 AND i.indpred IS NULL"
-        " AND a.attname = %s",
-        (oid, column),
-    ).fetchone()
-    return row is not None
+def _unique_on(conn: psycopg.Connection, oid: int, key: str | tuple[str, ...]) -> bool:
+    """Whether exactly ``key``'s columns carry a unique index (what ``ON CONFLICT (key)`` needs)."""
+    columns = (key,) if isinstance(key, str) else key
+    rows = conn.execute(
+        "SELECT i.indexrelid, array_agg(a.attname::text) FROM pg_index i"
+        " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+        " WHERE i.indrelid = %s AND i.indisunique AND i.indnkeyatts = %s AND i.indpred IS NULL"
+        " GROUP BY i.indexrelid",
+        (oid, len(columns)),
+    ).fetchall()
+    return any(sorted(names) == sorted(columns) for _, names in rows)

@@ -44,6 +44,10 @@ def apply_op(db: Database, op: str, data: dict[str, Any]) -> None:
         from .sets import ListStore
 
         ListStore(db).upsert(data)
+    elif op == "screenshot":
+        from .screenshots import ScreenshotStore
+
+        ScreenshotStore(db).upsert(data)
     else:
         raise ValueError(f"unknown spooled operation {op!r}")
 
