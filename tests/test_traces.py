@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from pytest_irl.cli import show_trace_command
+from pytest_irl.show_cli import show_trace_command
 
 SUITE = """
 def test_passes(page):

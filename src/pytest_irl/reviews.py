@@ -99,6 +99,19 @@ def refusal(info: SelfHealing, review: Review) -> dict[str, Any]:
     }
 
 
+def gate(reviews: Reviews, step: Any, info: SelfHealing) -> SelfHealing | None:
+    """``info`` as it may be applied: None for a heal a person rejected (the step's
+    ``healRefused`` then says so), marked ``review`` for one a person accepted."""
+    review = reviews.of(step.location if step is not None else None, info)
+    if review is None:
+        return info
+    if review.verdict == "rejected":
+        if step is not None:
+            step.heal_refused = refusal(info, review)
+        return None
+    return info.model_copy(update={"review": review.as_json()})
+
+
 def unreviewed_heals(steps: list[Any]) -> int:
     """Heals of a run that no one has accepted: what makes a test "passed only through a heal"."""
     count = 0
