@@ -214,6 +214,8 @@ def test_the_report_shows_every_kind_of_run_filters_and_makes_no_request(
 
     flaky = tests.filter(has_text="test_flaky")
     flaky.locator("summary").click()
+    # The body is built on the details' toggle event, which fires after the click returns.
+    flaky.locator(".run h3").nth(1).wait_for()
     assert flaky.locator(".run h3").count() == 2  # both attempts
 
     assert requests == [out.as_uri()]  # the file itself, nothing else
