@@ -12,12 +12,14 @@ declare -A PINS=(
   [pw1.49]="playwright==1.49.1 pytest-playwright==0.7.0"
 )
 # A representative subset: wrapping and identity, expect healing and lists, steps and recording
-# through pytester (with and without --irl), reruns, and acting first (the call log's wording).
+# through pytester (with and without --irl), reruns, acting first (the call log's wording), and
+# finding the trace pytest-playwright kept (its output folder differs between releases).
 TESTS=(
   tests/test_proxy.py tests/test_proxy_identity.py tests/test_lists_and_assertions.py tests/test_api_classification.py
   tests/test_adapter_boundary.py tests/test_act_first.py
   tests/test_reruns.py "tests/test_plugin.py::test_records_each_playwright_test_with_its_outcome"
   "tests/test_healing.py::test_learns_on_success_and_heals_by_fingerprint"
+  tests/test_traces.py
 )
 
 names=("$@")

@@ -6,7 +6,6 @@ import argparse
 import os
 import signal
 import sys
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -95,47 +94,6 @@ def _session_prefix(given: str) -> str:
     return str(session_id_from(given))
 
 
-def cmd_show(args: argparse.Namespace, db: Any) -> int:
-    run = db.get_test_run(args.run_id) if _is_uuid(args.run_id) else None
-    if run is None:
-        matches = db.find_runs(args.run_id)
-        if len(matches) != 1:
-            print(f"irl: {'no run' if not matches else 'more than one run'} matches {args.run_id!r}",
-                  file=sys.stderr)
-            return 1
-        run = db.get_test_run(matches[0])
-    print(f"{_clean(run.nodeid)}  [{run.status}]  attempt {run.attempt}  {_ms(run.duration_ms)}")
-    print(f"run {run.id}  session {run.session_id}  browser {run.browser or '-'}")
-    if run.stream_url:
-        print(f"stream {run.stream_url}")
-    rows = []
-    for step in run.steps:
-        mark = "ok" if step.success else "FAIL"
-        if step.self_healing is not None:
-            mark += " HEALED"
-        value = "" if step.value is None else f" = {_clean(step.value, 40)}"
-        rows.append([str(step.step_number), step.action, _clean((step.selector or "") + value, 70), mark,
-                     _ms(step.duration_ms), str(len(step.attempts))])
-        if step.self_healing is not None:
-            heal = step.self_healing
-            change = f"  {heal.strategy}: {heal.original_selector} -> {heal.healed_selector}"
-            rows.append(["", "", _clean(change, 70), "", "", ""])
-        if step.error:
-            rows.append(["", "", _clean("  " + step.error.splitlines()[0], 70), "", "", ""])
-    print(_table(rows, ["#", "ACTION", "TARGET", "RESULT", "TIME", "TRIES"]))
-    if run.error:
-        print("\n" + run.error.strip().splitlines()[-1])
-    return 0
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
 def cmd_healed(args: argparse.Namespace, db: Any) -> int:
     rows = _latest_per_site(db.healed_locators())
     if not rows:
@@ -178,8 +136,17 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
     from .fix import Fix, plan, skipped_report, unified_diff, write
 
     root = Path(args.root).resolve() if args.root else base
+    rows = db.healed_locators()
+    if args.accepted:
+        from .reviews import heal_id
+        from .store.reviews import ReviewStore
+
+        # Before picking the newest per call site: an accepted heal is not displaced by a newer,
+        # unreviewed suggestion for the same site.
+        accepted = ReviewStore(db).accepted_ids()
+        rows = [r for r in rows if heal_id(r["location"], r["original"], r["suggested"] or "") in accepted]
     fixes = []
-    for row in _latest_per_site(db.healed_locators()):
+    for row in _latest_per_site(rows):
         if not row["location"] or not row["suggested"]:
             continue
         try:
@@ -189,7 +156,8 @@ def cmd_fix(args: argparse.Namespace, db: Any, base: Path) -> int:
         except ValueError:
             continue
     if not fixes:
-        print("nothing to fix: no healed locators recorded")
+        print("nothing to fix: no accepted heals (`irl review accept ID`)" if args.accepted
+              else "nothing to fix: no healed locators recorded")
         return 0
     result = plan(fixes, root)
     for line in skipped_report(result):
@@ -261,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     runs.add_argument("--session", help="only this session (id or its first characters)")
     show = sub.add_parser("show", parents=common, help="the steps of one run, heals marked")
     show.add_argument("run_id", help="a run id, or its first characters")
+    show.add_argument("--trace", action="store_true",
+                      help="open the run's Playwright trace (playwright show-trace)")
     flaky = sub.add_parser("flaky", parents=common,
                            help="tests whose outcome flips between sessions, or that passed"
                                 " only on a rerun (the irl_flaky_tests view)")
@@ -271,8 +241,25 @@ def build_parser() -> argparse.ArgumentParser:
     fix = sub.add_parser("fix", parents=common, help="rewrite test sources with the suggested locators"
                                                      " (prints a diff; --write applies it)")
     fix.add_argument("--write", action="store_true", help="change the files instead of printing a diff")
+    fix.add_argument("--accepted", action="store_true",
+                     help="only heals a person accepted (irl review accept / irl serve)")
     fix.add_argument("--root", help="the folder the recorded file paths are relative to"
                                     " (default: the project)")
+    review = sub.add_parser("review", parents=common,
+                            help="heals waiting for a verdict; `review accept ID` / `review reject ID`")
+    review.add_argument("verdict", nargs="?", choices=("accept", "reject"),
+                        help="accept: the heal is right (fix --accepted applies it); reject: never"
+                             " apply it again")
+    review.add_argument("ids", nargs="*", metavar="ID", help="heal ids (or their first characters)")
+    review.add_argument("--all", action="store_true", help="list reviewed heals too")
+    serve = sub.add_parser("serve", parents=common,
+                           help="a dashboard in your browser: sessions live, flaky tests, healed locators"
+                                " and their review")
+    serve.add_argument("--host", default="127.0.0.1", help="where to listen (default 127.0.0.1: this"
+                                                           " machine only)")
+    serve.add_argument("--port", type=int, default=0, help="the port (default 0: a free one)")
+    serve.add_argument("--sessions", type=int, default=30, metavar="N",
+                       help="sessions listed, and the flaky table's window (default 30)")
     report = sub.add_parser("report", parents=common,
                             help="one self-contained HTML file: sessions, tests, steps, heals, screenshots")
     which = report.add_mutually_exclusive_group()
@@ -355,10 +342,20 @@ def _dispatch(args: argparse.Namespace, location: StoreLocation) -> int:
             return cmd_healed(args, db)
         if args.command == "flaky":
             return cmd_flaky(args, db)
+        if args.command == "serve":
+            from .serve import cmd_serve
+
+            return cmd_serve(args, db)
+        if args.command == "review":
+            from .review_cli import cmd_review
+
+            return cmd_review(args, db)
         if args.command == "fix":
             return cmd_fix(args, db, location.state_dir.parent)
         if args.command == "report":
             return cmd_report(args, db)
+        from .show_cli import cmd_show
+
         return cmd_show(args, db)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,21 +27,19 @@ from .heal import (
 from .heal.affordance import able
 from .heal.changes import attribute_changes, named_changes
 from .heal.drift import another_element, drift_suspected
+from .heal.locator_kind import is_fragile, strategy_of
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from .healed_locator import locator_for, normalized, python_for, user_facing_and_alone
-from .memory import CachedHeal, Memory, url_path
+from .memory import LOAD_WAIT_S, CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
-from .observer import Questions, ask, probe
+from .observer import Questions, ask, only_dom_changes, probe
 from .policy import Action, DriftRefused, Heal
 from .presence import POLL_START_S, next_interval, present
+from .reviews import Reviews, gate
 
 HealMode = Literal["on", "suggest", "off"]
 DriftMode = Literal["heal", "warn", "off"]
 
-# A locator whose identity is a position or a generated-looking token can keep matching after the
-# page changed, only now another element: those are the ones checked for drift before acting.
-_GENERATED = re.compile(r"\d")
-_POSITIONAL_CSS = re.compile(r":nth-|:first-|:last-|:only-")
 # The learned element must be one the locator really meant: it has to satisfy the locator.
 LEARN_MIN_AGREEMENT = 0.95
 DRIFT_QUERY_MS = 2000.0
@@ -82,23 +79,6 @@ class _Found:
     ambiguous: bool = False  # the locator matched several elements; the heal picked the learned one
 
 
-def strategy_of(hints: LocatorHints) -> str:
-    if hints.role:
-        return "role"
-    if hints.text or hints.label or hints.placeholder or hints.alt or hints.title or hints.has_text:
-        return "text"
-    return "attribute"
-
-
-def is_fragile(hints: LocatorHints) -> bool:
-    """True for locators that can silently drift: positional, or built on generated-looking tokens."""
-    if hints.nth is not None or (hints.xpath and not hints.ids):
-        return True
-    if hints.css and _POSITIONAL_CSS.search(hints.css):
-        return True
-    return any(_GENERATED.search(token) for token in (*hints.ids, *hints.classes, *hints.scopes))
-
-
 def page_of(locator: Any) -> Any:
     return locator.page
 
@@ -121,6 +101,7 @@ class Healer:
         self.healed: list[HealRecord] = []
         self._hints: dict[str, LocatorHints] = {}
         self.questions = Questions()  # learning questions on their way (the list learner's too)
+        self.reviews = Reviews()  # what people said about heals (irl review), loaded at start
         # Told of every heal applied, with the healed element and its step (the recording takes
         # the heal's screenshot); None: nobody asked (the tests' own layers).
         self.on_heal: Callable[[Any, Step], None] | None = None
@@ -214,7 +195,7 @@ class Healer:
             share = (now - started) / max(1e-3, deadline - started)
             steady = busy_since is not None and now - busy_since >= BUSY_PAGE_STEADY_S
             found, state = self._probe(page, action, learned, force=share >= UNSETTLED_HEAL_SHARE or steady)
-            busy_since = (busy_since or now) if _only_dom_changes(state) else None
+            busy_since = (busy_since or now) if only_dom_changes(state) else None
             if found is not None:
                 last = found
                 if found.decision.accepted:
@@ -262,6 +243,13 @@ class Healer:
             element=chosen.candidate.css_path,
             changes=attribute_changes(chosen.reference or found.hints, chosen.candidate),
         )
+        reviewed = self.review_gate(step, info)
+        if reviewed is None:
+            return None
+        info = reviewed
+        # The element under the healed locator's own name: once a person accepts the heal, it
+        # becomes what is learned for the original locator (store/reviews.py copies it).
+        self._remember_healed(info.healed_selector, path, chosen.candidate)
         if self.settings.mode == "suggest":
             if step is not None:
                 step.heal_suggestion = info
@@ -270,6 +258,18 @@ class Healer:
         cached = CachedHeal(" >> internal:control=enter-frame >> ".join(where), info)
         self.memory.remember_heal(action.selector or "", path, cached)
         return self._accept(action, step, healed, info, python)
+
+    def review_gate(self, step: Step | None, info: SelfHealing) -> SelfHealing | None:
+        """``info`` as it may be applied (``reviews.gate``): None for a heal a person rejected."""
+        self.reviews.wait(LOAD_WAIT_S)
+        return gate(self.reviews, step, info)
+
+    def _remember_healed(self, selector: str, path: str, candidate: Fingerprint) -> None:
+        if self.persist is None or not selector or self.memory.knows(selector, path, self.nodeid):
+            return
+        self.memory.learn(selector, path, self.nodeid, candidate)
+        self.persist({"selector": selector, "url_path": path, "nodeid": self.nodeid,
+                      "fingerprint": candidate.to_json_dict()})
 
     def _accept(self, action: Action, step: Step | None, locator: Any, info: SelfHealing,
                 suggested: str | None) -> Heal:
@@ -404,9 +404,3 @@ class Healer:
                                  "note": f"refused: {note}"}
         raise DriftRefused(f"irl: {action.selector} drifted: {note} (--irl-drift=warn acts on it anyway)")
 
-
-def _only_dom_changes(state: dict[str, Any]) -> bool:
-    """The page is unsettled only because its DOM changed lately: loaded, no short timer pending,
-    no request in flight."""
-    return (state.get("settled") is False and state.get("ready") is True
-            and state.get("timers") == 0 and state.get("inFlight", 0) <= 0)

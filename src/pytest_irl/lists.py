@@ -208,6 +208,10 @@ class Lists:
             score=round(chosen.score, 3), candidates=[m.summary() for m in decision.top],
             suggested_locator=python_locator(healed), element=chosen.candidate.container_css,
         )
+        reviewed = self.healer.review_gate(step, info)
+        if reviewed is None:
+            return None  # a person rejected this heal: the step's healRefused says so
+        info = reviewed
         heal = ListHeal(healed, info)
         if self.healer.settings.mode == "suggest":
             if step is not None:

@@ -55,6 +55,7 @@ class SelfHealing(_Camel):
     candidates: list[dict[str, Any]] | None = None
     suggested_locator: str | None = None  # the locator to write instead, as Python code
     element: str | None = None  # CSS path of the element acted on
+    review: dict[str, Any] | None = None  # a person accepted this heal (reviews.py): id, verdict, when
     # The attributes that differ between the element meant (learned, or what the locator said)
     # and the one used: ``[{"field", "before", "after"}]`` (heal.changes.attribute_changes).
     changes: list[dict[str, str]] | None = None
@@ -118,3 +119,4 @@ class TestRun(_Camel):
     first_run_id: uuid.UUID | None = None  # a rerun: the row of the test's first attempt
     flaky: bool = False  # the passing rerun of a test that failed first
     controller_id: uuid.UUID | None = None  # the pytest process (xdist controller) that ran it
+    trace_path: str | None = None  # the trace pytest-playwright's --tracing kept for it (pw/traces.py)

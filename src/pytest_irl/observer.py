@@ -194,3 +194,10 @@ class Questions:
         futures = [f for _, f in pending if not f.done()]
         if futures:
             compat.settle(pending[0][0], futures)
+
+
+def only_dom_changes(state: dict[str, Any]) -> bool:
+    """The page is unsettled only because its DOM changed lately: loaded, no short timer pending,
+    no request in flight."""
+    return (state.get("settled") is False and state.get("ready") is True
+            and state.get("timers") == 0 and state.get("inFlight", 0) <= 0)

@@ -6,6 +6,7 @@ import os
 import socket
 import time
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,9 +17,10 @@ from .layer import RunRecorder
 from .lists import Lists
 from .memory import Memory
 from .models import TestRun, utcnow
-from .pw import compat
+from .pw import compat, traces
 from .redact import Secrets
 from .reruns import ATTEMPT
+from .reviews import unreviewed_heals
 from .store import StoreLocation, Writer, shards
 from .store.embedded import PGDATA
 from .store.url import ENV_VAR
@@ -52,6 +54,7 @@ class Recording:
         assert self.layer.lists is not None  # wiring.build_layer made it
         self.lists: Lists = self.layer.lists
         self.healer: Healer = self.lists.healer
+        self.healer.reviews.loaded.clear()  # until the store has answered (_load_memory)
         self.healer.on_heal = self._heal_screenshot
         self._heal_shots: dict[uuid.UUID, int] = {}  # heal screenshots taken, per run
         # The session's secrets: the database password, however it was given (also malformed).
@@ -66,6 +69,9 @@ class Recording:
         self._runs: dict[str, TestRun] = {}
         self._started: dict[str, float] = {}
         self._first_run_ids: dict[str, uuid.UUID] = {}
+        # pytest-playwright's --tracing: each running test's artifact folder and wall-clock start.
+        self._tracing = traces.tracing_on(config)
+        self._trace_folders: dict[str, tuple[Path | None, float]] = {}
 
     @property
     def is_controller(self) -> bool:
@@ -77,6 +83,7 @@ class Recording:
         if self.location.url is None and not (self.location.state_dir / PGDATA / "PG_VERSION").exists():
             # A new embedded store holds no history: nothing waits for it to start and load.
             self.memory.loaded.set()
+            self.healer.reviews.loaded.set()
         heartbeat = self._heartbeat if self.is_controller else None
         self.writer = Writer(self.location, stem=stem, on_ready=self._on_ready, heartbeat=heartbeat)
         started = utcnow()
@@ -144,11 +151,14 @@ class Recording:
         try:
             if db is not None:
                 from .store.db import FingerprintStore  # in the writer's thread
+                from .store.reviews import ReviewStore
                 from .store.sets import ListStore
 
                 self.memory.load(FingerprintStore(db).all())
                 self.lists.memory.load(ListStore(db).all())
+                self.healer.reviews.load(ReviewStore(db).reviews())  # one query, for the session
         finally:
+            self.healer.reviews.loaded.set()
             self.memory.loaded.set()
 
     def _persist_fingerprint(self, data: dict[str, Any]) -> None:
@@ -226,6 +236,8 @@ class Recording:
                 self._first_run_ids[item.nodeid] = run.id
         self._runs[item.nodeid] = run
         self._started[item.nodeid] = time.perf_counter()
+        if self._tracing:
+            self._trace_folders[item.nodeid] = (None, time.time())
         marker = item.get_closest_marker("irl")
         self.healer.enabled = bool(marker.kwargs.get("heal", True)) if marker is not None else True
         self.healer.nodeid = item.nodeid
@@ -238,11 +250,13 @@ class Recording:
         run = self._runs.get(item.nodeid)
         if run is not None:
             try:
+                if self._tracing:
+                    self._note_trace(item, report, run)
                 if report.when == "call":
                     if report.failed:
                         self._failure_screenshot(item, run)  # before the page fixtures close the pages
                     self.layer.settle_learning()
-                    heals = sum(1 for step in run.steps if step.self_healing is not None)
+                    heals = unreviewed_heals(run.steps)  # an accepted heal was reviewed
                     if report.passed and heals:
                         healed_tests.mark(item, report, heals)
                 self._apply_report(run, report)
@@ -274,6 +288,16 @@ class Recording:
             terminalreporter.write_line(self.secrets.text(f"irl: {problem}"), yellow=True)
 
     # internals -------------------------------------------------------------------------------
+    def _note_trace(self, item: pytest.Item, report: pytest.TestReport, run: TestRun) -> None:
+        """The trace pytest-playwright kept for this run: its folder is known while the fixtures
+        are up, the file once its teardown has decided (the teardown report)."""
+        folder, since = self._trace_folders.get(item.nodeid, (None, time.time()))
+        if folder is None and report.when in ("setup", "call"):
+            self._trace_folders[item.nodeid] = (traces.test_folder(item), since)
+        elif report.when == "teardown":
+            self._trace_folders.pop(item.nodeid, None)
+            run.trace_path = traces.kept_trace(item, report, folder, since)
+
     def _apply_report(self, run: TestRun, report: pytest.TestReport) -> None:
         if report.failed:
             if run.status not in ("failed", "error"):

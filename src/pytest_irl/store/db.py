@@ -21,12 +21,13 @@ CONNECT_TIMEOUT_S = 3
 # Columns a caller may change with update_test_run, by their Python name.
 UPDATABLE = {
     "status", "attempt", "finished_at", "duration_ms", "error", "browser", "stream_url", "steps", "worker",
-    "first_run_id", "flaky", "controller_id",
+    "first_run_id", "flaky", "controller_id", "trace_path",
 }
 
 _RUN_COLUMNS = (
     "id", "session_id", "nodeid", "status", "attempt", "started_at", "finished_at", "duration_ms",
     "error", "browser", "worker", "stream_url", "steps", "first_run_id", "flaky", "controller_id",
+    "trace_path",
 )
 
 # A late 'running' write (a replayed spool, say) never rolls a finished run back to running.
@@ -47,7 +48,8 @@ ON CONFLICT (id) DO UPDATE SET
                THEN excluded.steps ELSE test_runs.steps END,
   first_run_id = COALESCE(excluded.first_run_id, test_runs.first_run_id),
   flaky = excluded.flaky OR test_runs.flaky,
-  controller_id = COALESCE(excluded.controller_id, test_runs.controller_id)
+  controller_id = COALESCE(excluded.controller_id, test_runs.controller_id),
+  trace_path = COALESCE(excluded.trace_path, test_runs.trace_path)
 """
 
 
@@ -76,7 +78,7 @@ def run_params(run: Mapping[str, Any]) -> tuple[Any, ...]:
         model.started_at, model.finished_at, model.duration_ms,
         storable(model.error) if model.error is not None else None,
         model.browser, model.worker, model.stream_url, Jsonb(steps), model.first_run_id, model.flaky,
-        model.controller_id,
+        model.controller_id, storable(model.trace_path) if model.trace_path is not None else None,
     )
 
 
@@ -201,7 +203,7 @@ class Database:
         with self.conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(
                 "SELECT id, nodeid, status, attempt, first_run_id, flaky, started_at, duration_ms,"
-                " stream_url, error,"
+                " stream_url, error, trace_path,"
                 " jsonb_array_length(steps) AS total_steps,"
                 " (SELECT count(*) FROM jsonb_array_elements(steps) AS step"
                 "   WHERE step->>'selfHealing' IS NOT NULL) AS healed_steps"
@@ -221,7 +223,8 @@ class Database:
 
     def healed_locators(self, limit: int = 200) -> list[dict[str, Any]]:
         """Each healed locator once per call site, newest first, across all sessions; with the hash
-        of its file in the newest run that healed it (``sourceSha256``)."""
+        of its file in the newest run that healed it (``sourceSha256``), when it was first and last
+        seen, how often, and the tests that healed it."""
         with self.conn.cursor(row_factory=dict_row) as cur:
             return cur.execute(
                 "SELECT step->>'location' AS location,"
@@ -231,7 +234,10 @@ class Database:
                 " step->'selfHealing'->>'strategy' AS strategy,"
                 " (array_agg(step->>'sourceSha256' ORDER BY r.started_at DESC))[1] AS source_sha256,"
                 " max((step->'selfHealing'->>'score')::float) AS score,"
-                " count(*) AS times, max(r.started_at) AS last_seen"
+                " count(*) AS times, max(r.started_at) AS last_seen, min(r.started_at) AS first_seen,"
+                " (array_agg(step->'selfHealing'->>'healedSelector' ORDER BY r.started_at DESC))[1]"
+                "   AS healed_selector,"
+                " array_agg(DISTINCT r.nodeid) AS nodeids"
                 " FROM test_runs r, jsonb_array_elements(r.steps) AS step"
                 " WHERE jsonb_typeof(step->'selfHealing') = 'object'"
                 " GROUP BY 1, 2, 3, 4 ORDER BY last_seen DESC LIMIT %s",

@@ -56,6 +56,7 @@ TABLES: dict[str, Table] = {
         "duration_ms": ("double precision", 1), "error": ("text", 1), "browser": ("text", 1),
         "worker": ("text", 1), "steps": ("jsonb", 1), "stream_url": ("text", 2),
         "first_run_id": ("uuid", 4), "flaky": ("boolean", 4), "controller_id": ("uuid", 6),
+        "trace_path": ("text", 10),
     }, "id"),
     "element_fingerprints": Table(3, {k: (t, 3) for k, (t, _) in _FINGERPRINT_COLUMNS.items()}, "key"),
     "list_fingerprints": Table(7, {k: (t, 7) for k, (t, _) in _FINGERPRINT_COLUMNS.items()}, "key"),
@@ -64,6 +65,11 @@ TABLES: dict[str, Table] = {
         "process": ("text", 8), "started_at": (_TS, 8), "heartbeat_at": (_TS, 8), "finished_at": (_TS, 8),
         "status": ("text", 8), "exit_status": ("integer", 8),
     }, "controller_id"),
+    "heal_reviews": Table(11, {
+        "heal_id": ("text", 11), "location": ("text", 11), "original": ("text", 11),
+        "suggested": ("text", 11), "healed_selector": ("text", 11), "verdict": ("text", 11),
+        "reviewed_at": (_TS, 11), "reviewed_via": ("text", 11),
+    }, "heal_id"),
     "step_screenshots": Table(9, {
         "run_id": ("uuid", 9), "step_number": ("integer", 9), "kind": ("text", 9), "taken_at": (_TS, 9),
         "mime": ("text", 9), "width": ("integer", 9), "height": ("integer", 9), "box": ("jsonb", 9),
