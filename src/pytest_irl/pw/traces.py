@@ -40,10 +40,27 @@ def test_folder(item: Any) -> Path | None:
     funcargs = getattr(item, "funcargs", None) or {}
     folder = funcargs.get("output_path")
     if not isinstance(folder, str):
+        folder = _folder_from_fixture(item)
+    if not isinstance(folder, str):
         folder = _folder_from_helper(item)
     if not folder:
         return None
     return Path(folder).absolute()  # as pytest-playwright resolves it: against the current folder
+
+
+def _folder_from_fixture(item: Any) -> str | None:
+    """The ``output_path`` fixture's value where ``item.funcargs`` does not hold it: asked of the
+    test's fixture request while its fixtures are up, it is the value already made
+    (pytest-playwright's context depends on it)."""
+    # Not looked up in ``item.fixturenames``: pytest computes that closure from the overriding
+    # definition only (``--irl``'s page), so the fixtures pytest-playwright's page pulls in
+    # dynamically are not named there. The fixture only computes a path.
+    request = getattr(item, "_request", None)
+    try:
+        value = request.getfixturevalue("output_path") if request else None
+    except Exception:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _folder_from_helper(item: Any) -> str | None:
