@@ -4,6 +4,7 @@ name shown as text, and a heal rejected from the page and then refused by the ne
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import urllib.error
@@ -84,7 +85,8 @@ def test_dashboard_shows_sessions_and_reviews_heals_from_the_page(
         assert page.locator("script:not([type])").count() == 1
         page.go_back()
         page.get_by_role("link", name="test_app.py::test_sign_up").click()
-        assert page.get_by_text('page.get_by_role("button", name="Create account")').count() == 1
+        # The heal's locator as Python (the form depends on the strategy that healed it).
+        assert page.get_by_text(re.compile(r'page\.get_by_\w+\(.*"Create account"')).count() >= 1
 
         page.get_by_role("link", name="Healed locators").click()
         sign_up = page.locator("tr", has_text="#signup-1a2b")
