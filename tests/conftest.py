@@ -16,7 +16,9 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from pytest_irl.layer import Layer, RunRecorder
+from pytest_irl.engine.context import TestContext
+from pytest_irl.engine.layer import Layer
+from pytest_irl.engine.recorder import RunRecorder
 from pytest_irl.models import TestRun
 
 SERVICE_ENV = "IRL_TEST_DATABASE_URL"
@@ -125,5 +127,6 @@ def pages_url() -> Iterator[str]:
 def layer() -> Layer:
     """A layer recording into one in-memory run, for tests that wrap raw Playwright objects."""
     recording = Layer()
-    recording.current = RunRecorder(TestRun(session_id="00000000-0000-4000-8000-000000000001", nodeid="t"))
+    run = TestRun(session_id="00000000-0000-4000-8000-000000000001", nodeid="t")
+    recording.begin_test(TestContext("t", RunRecorder(run)))
     return recording

@@ -13,12 +13,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Error, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from pytest_irl.layer import RunRecorder
-from pytest_irl.memory import Memory
+from pytest_irl.engine.context import TestContext
+from pytest_irl.engine.memory import Memory
+from pytest_irl.engine.presence import present
+from pytest_irl.engine.recorder import RunRecorder
+from pytest_irl.engine.wiring import build_layer
 from pytest_irl.models import Step, TestRun
-from pytest_irl.presence import present
+from pytest_irl.proxy import wrap
 from pytest_irl.pw import call_log, compat
-from pytest_irl.wiring import build_layer
 
 SESSION = "00000000-0000-4000-8000-000000000015"
 # Every page counts the clicks and input events its elements receive (and keeps the last element
@@ -81,11 +83,10 @@ class Rig:
         self.memory = Memory()
         self.memory.loaded.set()
         self.layer = build_layer(self.memory)
-        assert self.layer.healer is not None
-        self.layer.healer.nodeid = "tests/test_act_first.py::t"
-        self.layer.current = RunRecorder(TestRun(session_id=SESSION, nodeid="tests/test_act_first.py::t"))
+        nodeid = "tests/test_act_first.py::t"
+        self.layer.begin_test(TestContext(nodeid, RunRecorder(TestRun(session_id=SESSION, nodeid=nodeid))))
         self.site = site
-        self.page: Page = self.layer.wrap(context).new_page()
+        self.page: Page = wrap(context, self.layer).new_page()
         self.page.set_default_timeout(4000)
 
     def open(self, path: str, body: str) -> Page:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Frame, FrameLocator, Keyboard, Locator, Mouse, Page
 
 from pytest_irl import actions
-from pytest_irl.layer import Layer
+from pytest_irl.engine.layer import Layer
 from pytest_irl.proxy import (
     IrlBrowserContext,
     IrlFrame,
@@ -19,6 +19,7 @@ from pytest_irl.proxy import (
     IrlLocator,
     IrlMouse,
     IrlPage,
+    wrap,
 )
 from pytest_irl.pw.api import PASS_THROUGH, classify
 from pytest_irl.redact import MASK
@@ -127,7 +128,7 @@ def _recorded(layer: Layer, call: Callable[[Page], object], page: Page) -> list[
 
 def test_every_step_is_recorded(context: BrowserContext, pages_url: str, layer: Layer) -> None:
     url = f"{pages_url}/form.html"
-    page = layer.wrap(context).new_page()
+    page = wrap(context, layer).new_page()
     page.goto(url)
     page.goto(url)  # a history to go back and forward in
     page_calls, locator_calls = _page_calls(url), _locator_calls()
@@ -159,7 +160,7 @@ def test_every_step_is_recorded(context: BrowserContext, pages_url: str, layer: 
 
 def test_keyboard_typing_into_a_secret_field_is_masked(context: BrowserContext, pages_url: str,
                                                        layer: Layer) -> None:
-    page = layer.wrap(context).new_page()
+    page = wrap(context, layer).new_page()
     page.goto(f"{pages_url}/form.html")
     page.locator("#secret-field").focus()
     page.keyboard.type("hunter2-secret")

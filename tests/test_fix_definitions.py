@@ -476,7 +476,7 @@ def test_cli_prints_the_diff_the_skipped_sites_and_the_disagreements(
 
 
 def test_a_healed_step_records_the_hash_of_its_file(tmp_path: Path) -> None:
-    from pytest_irl.layer import RunRecorder
+    from pytest_irl.engine.recorder import RunRecorder
     from pytest_irl.models import SelfHealing, Step, TestRun
 
     path = suite(tmp_path, CONSTANT_SUITE)

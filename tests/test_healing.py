@@ -9,11 +9,14 @@ import pytest
 from playwright.sync_api import BrowserContext, Error, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from pytest_irl.healer import Healer, HealSettings
-from pytest_irl.layer import Layer, RunRecorder
-from pytest_irl.memory import Memory
+from pytest_irl.engine.context import TestContext
+from pytest_irl.engine.healer import ElementHealer
+from pytest_irl.engine.healing import DriftRefused, HealSettings
+from pytest_irl.engine.layer import Layer
+from pytest_irl.engine.memory import Memory
+from pytest_irl.engine.recorder import RunRecorder
 from pytest_irl.models import Step, TestRun
-from pytest_irl.policy import DriftRefused
+from pytest_irl.proxy import wrap
 
 SESSION = "00000000-0000-4000-8000-000000000002"
 HOST = "http://app.irl.test"
@@ -32,16 +35,15 @@ class Rig:
     def __init__(self, context: BrowserContext, settings: HealSettings) -> None:
         self.memory = Memory()
         self.memory.loaded.set()
-        self.healer = Healer(self.memory, settings)
-        self.healer.nodeid = "tests/test_healing.py::t"
-        from pytest_irl.policy import Policy
-
-        self.layer = Layer(Policy(self.healer))
-        self.layer.current = RunRecorder(TestRun(session_id=SESSION, nodeid=self.healer.nodeid))
+        self.healer = ElementHealer(self.memory, settings)
+        self.layer = Layer(self.healer)
+        self.test = TestContext("tests/test_healing.py::t")
+        self.test.recorder = RunRecorder(TestRun(session_id=SESSION, nodeid=self.test.nodeid))
+        self.layer.begin_test(self.test)
         self.pages: dict[str, str] = {}
         context.route(f"{HOST}/**", lambda route: route.fulfill(
             status=200, content_type="text/html", body=self.pages.get(route.request.url, "<p>404</p>")))
-        self.page: Page = self.layer.wrap(context).new_page()
+        self.page: Page = wrap(context, self.layer).new_page()
         self.page.set_default_timeout(3000)
 
     def serve(self, path: str, body: str) -> str:
@@ -87,7 +89,7 @@ def test_learns_on_success_and_heals_by_fingerprint(rig: Rig) -> None:
     page.locator("#login-7f3a").click()
     assert rig.hit() == "login-7f3a"
     assert rig.last.self_healing is None
-    assert rig.memory.lookup("#login-7f3a", "/login", rig.healer.nodeid) is not None
+    assert rig.memory.lookup("#login-7f3a", "/login", rig.test.nodeid) is not None
 
     page = rig.open("login", LOGIN_V2)
     page.locator("#login-7f3a").click()
@@ -99,7 +101,7 @@ def test_learns_on_success_and_heals_by_fingerprint(rig: Rig) -> None:
     assert heal.score is not None and heal.score >= 0.72 and heal.candidates
     assert [a.strategy for a in rig.last.attempts] == ["original", "fingerprint"]
     assert rig.last.to_json()["selfHealing"]["healedSelector"] == heal.healed_selector
-    assert rig.healer.healed[0].original == "#login-7f3a"
+    assert rig.healer.log.records[0].original == "#login-7f3a"
 
 
 def test_heal_is_cached_for_the_session(rig: Rig) -> None:
@@ -261,7 +263,7 @@ def test_suggest_mode_records_the_heal_but_acts_only_on_the_original(rig: Rig) -
 def test_heal_off_for_one_test(rig: Rig) -> None:
     page = rig.open("login", LOGIN_V1)
     page.locator("#login-7f3a").click()
-    rig.healer.enabled = False
+    rig.test.heals = False
     page = rig.open("login", LOGIN_V2)
     with pytest.raises(PlaywrightTimeout):
         page.locator("#login-7f3a").click(timeout=800)

@@ -9,12 +9,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from pytest_irl.healer import Healer, HealSettings
-from pytest_irl.layer import RunRecorder
-from pytest_irl.lists import Lists
-from pytest_irl.memory import Memory
+from pytest_irl.engine.context import TestContext
+from pytest_irl.engine.healing import Healer
+from pytest_irl.engine.lists import Lists
+from pytest_irl.engine.memory import Memory
+from pytest_irl.engine.recorder import RunRecorder
+from pytest_irl.engine.wiring import build_layer
 from pytest_irl.models import Step, TestRun
-from pytest_irl.wiring import build_layer
+from pytest_irl.proxy import wrap
 
 SESSION = "00000000-0000-4000-8000-000000000006"
 HOST = "http://lists.irl.test"
@@ -27,13 +29,14 @@ class Rig:
         self.layer = build_layer(self.memory)
         assert self.layer.lists is not None
         self.lists: Lists = self.layer.lists
-        self.healer: Healer = self.lists.healer
-        self.healer.nodeid = "tests/test_lists_and_assertions.py::t"
-        self.layer.current = RunRecorder(TestRun(session_id=SESSION, nodeid=self.healer.nodeid))
+        assert self.layer.healer is not None
+        self.healer: Healer = self.layer.healer
+        nodeid = "tests/test_lists_and_assertions.py::t"
+        self.layer.begin_test(TestContext(nodeid, RunRecorder(TestRun(session_id=SESSION, nodeid=nodeid))))
         self.pages: dict[str, str] = {}
         context.route(f"{HOST}/**", lambda route: route.fulfill(
             status=200, content_type="text/html", body=self.pages.get(route.request.url, "<p>404</p>")))
-        self.page: Page = self.layer.wrap(context).new_page()
+        self.page: Page = wrap(context, self.layer).new_page()
         self.page.set_default_timeout(2000)
 
     def open(self, body: str, path: str = "app") -> Page:
@@ -110,8 +113,8 @@ def test_list_assertions_and_count_heal_after_a_rename_and_children_follow(rig: 
     assert click.self_healing is not None and click.self_healing.healed_selector == (
         "ul.cart > li.item >> nth=0 >> .remove")
     assert [s.self_healing.note for s in rig.steps if s.action == "count"][-1].startswith("same list heal")
-    assert [r.original for r in rig.healer.healed].count("#cart li") >= 1
-    where = [r.location or "" for r in rig.healer.healed]
+    assert [r.original for r in rig.healer.log.records].count("#cart li") >= 1
+    where = [r.location or "" for r in rig.healer.log.records]
     assert all(w.startswith("tests/test_lists_and_assertions.py:") for w in where), where
 
 
@@ -209,7 +212,7 @@ def test_a_late_list_is_waited_for_not_healed(rig: Rig) -> None:
 
 
 def test_suggest_mode_records_the_list_heal_but_asserts_on_the_original(rig: Rig) -> None:
-    rig.healer.settings = HealSettings(mode="suggest")
+    rig.healer.settings.mode = "suggest"
     page = rig.open(items("Milk", "Bread"))
     expect(page.locator("#cart li")).to_have_count(2)
     page = rig.open(items("Milk", "Bread", **V2), path="v2")

@@ -20,8 +20,9 @@ def test_wheel_ships_migrations_scripts_and_entry_points(tmp_path: Path) -> None
     names = set(zipfile.ZipFile(wheel).namelist())
     migrations = sorted(p.name for p in (ROOT / "migrations").glob("*.sql"))
     assert migrations and {f"pytest_irl/migrations/{m}" for m in migrations} <= names
-    scripts = {"pytest_irl/observer.js", "pytest_irl/heal/snapshot.js", "pytest_irl/heal/snapshot_text.js",
-               "pytest_irl/lists.js", "pytest_irl/report/report.js", "pytest_irl/report/report.css"}
+    scripts = {"pytest_irl/engine/observer.js", "pytest_irl/heal/snapshot.js",
+               "pytest_irl/heal/snapshot_text.js", "pytest_irl/engine/lists.js",
+               "pytest_irl/report/report.js", "pytest_irl/report/report.css"}
     assert scripts <= names
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))).decode()

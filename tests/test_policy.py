@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Error
 
+from pytest_irl.engine.action import Action
+from pytest_irl.engine.healed_locator import python_for
+from pytest_irl.engine.memory import url_path
+from pytest_irl.engine.runner import Policy
 from pytest_irl.heal import parse_locator
-from pytest_irl.healed_locator import python_for
-from pytest_irl.healer import is_fragile
-from pytest_irl.memory import url_path
+from pytest_irl.heal.locator_kind import is_fragile
 from pytest_irl.models import Step
-from pytest_irl.policy import Action, Policy
 
 
 def flaky(failures: list[BaseException]):  # type: ignore[no-untyped-def]

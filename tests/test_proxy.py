@@ -6,13 +6,14 @@ import pytest
 from playwright.sync_api import BrowserContext, Frame, FrameLocator, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from pytest_irl.layer import MASK, Layer
-from pytest_irl.proxy import IrlLocator, IrlPage
+from pytest_irl.engine.layer import Layer
+from pytest_irl.proxy import IrlLocator, IrlPage, wrap
+from pytest_irl.redact import MASK
 
 
 @pytest.fixture
 def irl_page(context: BrowserContext, layer: Layer, pages_url: str) -> Page:
-    wrapped_context = layer.wrap(context)
+    wrapped_context = wrap(context, layer)
     page = wrapped_context.new_page()
     page.goto(f"{pages_url}/form.html")
     return page
@@ -144,7 +145,7 @@ def test_popups_and_new_pages_are_wrapped(irl_page: Page, layer: Layer) -> None:
 
 def test_absence_waits_are_not_healable(irl_page: Page, layer: Layer) -> None:
     seen = []
-    layer.policy.execute = lambda action, step: seen.append(action.healable)  # type: ignore[method-assign]
+    layer.policy.execute = lambda action, step, test: seen.append(action.healable)  # type: ignore[method-assign]
     irl_page.locator("#gone").wait_for(state="detached")
     irl_page.locator("#name").wait_for(state="visible")
     irl_page.locator("#name").click()
@@ -153,7 +154,7 @@ def test_absence_waits_are_not_healable(irl_page: Page, layer: Layer) -> None:
 
 def test_without_a_current_run_actions_are_not_recorded(context: BrowserContext, pages_url: str) -> None:
     layer = Layer()
-    page = layer.wrap(context).new_page()
+    page = wrap(context, layer).new_page()
     page.goto(f"{pages_url}/form.html")
     page.locator("#name").fill("x")
     assert page.locator("#name").input_value() == "x"

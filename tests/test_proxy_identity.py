@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, Request
 
-from pytest_irl.layer import Layer
+from pytest_irl.engine.layer import Layer
 from pytest_irl.proxy import (
     IrlBrowserContext,
     IrlConsoleMessage,
@@ -22,6 +22,7 @@ from pytest_irl.proxy import (
     IrlRequest,
     IrlResponse,
     _listener_for,
+    wrap,
 )
 
 HOST = "http://app.irl.test"
@@ -48,7 +49,7 @@ def _serve(context: BrowserContext) -> None:
 @pytest.fixture
 def irl_context(context: BrowserContext, layer: Layer) -> BrowserContext:
     _serve(context)
-    return layer.wrap(context)
+    return wrap(context, layer)
 
 
 @pytest.fixture
@@ -220,7 +221,7 @@ def _listen_and_remove(page: Page, context: BrowserContext) -> tuple[list[str], 
 
 def test_callbacks_are_added_and_removed_as_without_the_layer(browser: Browser, layer: Layer) -> None:
     raw_context = browser.new_context()
-    irl_context = layer.wrap(browser.new_context())
+    irl_context = wrap(browser.new_context(), layer)
     try:
         raw = _listen_and_remove(raw_context.new_page(), raw_context)
         wrapped = _listen_and_remove(irl_context.new_page(), irl_context)
@@ -273,7 +274,7 @@ def test_a_callback_has_one_handler(irl_page: Page, irl_context: BrowserContext,
 
 
 def test_browser_new_page_is_instrumented_and_owns_its_context(browser: Browser, layer: Layer) -> None:
-    irl_browser = layer.wrap(browser)
+    irl_browser = wrap(browser, layer)
     page = irl_browser.new_page()
     assert type(page) is IrlPage and type(page.context) is IrlBrowserContext
     assert page.context.pages == [page] and page.context in irl_browser.contexts
@@ -295,7 +296,7 @@ def test_browser_new_page_is_instrumented_and_owns_its_context(browser: Browser,
 def test_a_page_wrapped_from_anywhere_gets_its_context_instrumented(browser: Browser, layer: Layer) -> None:
     raw = browser.new_page()  # made without the layer: a page the test reached another way
     try:
-        page = layer.wrap(raw)
+        page = wrap(raw, layer)
         assert getattr(raw.context, "_irl_instrumented", False)
         page.goto("data:text/html,<p>next document</p>")
         assert page.evaluate("typeof window.__irlSettled") == "function"

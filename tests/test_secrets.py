@@ -29,8 +29,11 @@ from psycopg.rows import dict_row
 
 from conftest import SERVICE_ENV, drop_database, fresh_database
 from pytest_irl import redact
-from pytest_irl.layer import Layer, RunRecorder
+from pytest_irl.engine.context import TestContext
+from pytest_irl.engine.layer import Layer
+from pytest_irl.engine.recorder import RunRecorder
 from pytest_irl.models import TestRun
+from pytest_irl.proxy import wrap
 from pytest_irl.redact import MASK, Secrets
 from pytest_irl.stream.hub import Hub
 
@@ -290,9 +293,10 @@ def test_malformed_database_string_error_masks_its_password(pytester: pytest.Pyt
 def test_stream_state_is_redacted_while_the_test_runs(context: BrowserContext, pages_url: str) -> None:
     layer = Layer()
     run = TestRun(session_id=uuid.uuid4(), nodeid="t")
-    recorder = layer.current = RunRecorder(run, secrets=Secrets(layer.secrets))
+    recorder = RunRecorder(run, secrets=Secrets(layer.secrets))
+    layer.begin_test(TestContext("t", recorder))
     stream = Hub().add(run, redact=recorder.steps_json)
-    page = layer.wrap(context).new_page()
+    page = wrap(context, layer).new_page()
     host_and_port = pages_url.split("://", 1)[1]
     page.goto(f"http://user:S3cret-live-user@{host_and_port}/form.html?session=S3cret-live-session")
     page.set_content("<input id=pw type=password style='display:none'>")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from pytest_irl.assertions import kind_of, names_content
+from pytest_irl.engine.lists import list_prefixes, python_chain
 from pytest_irl.heal.sets import SetFingerprint, decide_set, rank_sets, selector_tokens
-from pytest_irl.lists import list_prefixes, python_chain
 
 LEARNED = SetFingerprint(
     count=2, item_tag="li", item_role="listitem", item_classes=["todo"],

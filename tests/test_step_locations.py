@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from pytest_irl.layer import location_from
+from pytest_irl.engine.recorder import location_from
 
 
 def _function_in(filename: str) -> Any:

@@ -52,7 +52,7 @@ from pytest_irl.heal import (  # noqa: E402
 from pytest_irl.heal.affordance import able, action_for  # noqa: E402
 from pytest_irl.heal.decide import DEFAULT_MARGIN, features, vetoed  # noqa: E402
 from pytest_irl.heal.drift import another_element, drift_suspected  # noqa: E402
-from pytest_irl.healer import is_fragile  # noqa: E402
+from pytest_irl.heal.locator_kind import is_fragile  # noqa: E402
 
 CACHE = ROOT / ".cache" / "corpus"
 

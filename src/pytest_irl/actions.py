@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from playwright.sync_api import Locator
 
-from .policy import DEFAULT_TIMEOUT_MS, Action
+from .assertions import query_action
+from .engine.action import DEFAULT_TIMEOUT_MS, Action
+from .engine.layer import Layer
 from .pw import compat
 from .wrapping import unwrap, wrap
-
-if TYPE_CHECKING:
-    from .layer import Layer
 
 # Locator methods that are steps. Reads are steps too: a test that reads a renamed element breaks
 # just like one that clicks it.
@@ -108,8 +107,6 @@ def list_query(name: str) -> Callable[..., Any]:
 
     @functools.wraps(base)
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        from .assertions import query_action
-
         def perform(locator: Any, _timeout: float | None) -> Any:
             return base(locator, *args, **kwargs)
 

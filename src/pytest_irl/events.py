@@ -10,12 +10,10 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .engine.layer import Layer
 from .wrapping import IrlObject, wrap
-
-if TYPE_CHECKING:
-    from .layer import Layer
 
 # The parameters of ``expect_*`` and ``wait_for_event`` that may be a callback on the event's object.
 PREDICATES = ("predicate", "url_or_predicate")

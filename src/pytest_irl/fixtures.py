@@ -16,20 +16,20 @@ import pytest
 RECORDING_PLUGIN = "irl-recording"
 
 
-def _layer(config: pytest.Config) -> Any:
-    return config.pluginmanager.get_plugin(RECORDING_PLUGIN).layer
+def _recording(config: pytest.Config) -> Any:
+    return config.pluginmanager.get_plugin(RECORDING_PLUGIN)
 
 
 @pytest.fixture(scope="session")
 def browser(browser: Any, browser_name: Any, pytestconfig: pytest.Config) -> Any:
-    return _layer(pytestconfig).wrap(browser)
+    return _recording(pytestconfig).wrap(browser)
 
 
 @pytest.fixture
 def context(context: Any, browser_name: Any, pytestconfig: pytest.Config) -> Any:
-    return _layer(pytestconfig).wrap(context)
+    return _recording(pytestconfig).wrap(context)
 
 
 @pytest.fixture
 def page(page: Any, browser_name: Any, pytestconfig: pytest.Config) -> Any:
-    return _layer(pytestconfig).wrap(page)
+    return _recording(pytestconfig).wrap(page)

@@ -223,7 +223,7 @@ def _stream_frames(config: pytest.Config) -> str:
 
 
 def _heal_settings(config: pytest.Config) -> Any:
-    from .healer import HealSettings
+    from .engine.healing import HealSettings
 
     heal = config.getoption("irl_heal") or str(config.getini("irl_heal")).strip().lower()
     drift = config.getoption("irl_drift") or str(config.getini("irl_drift")).strip().lower()

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from playwright.sync_api import (
     Browser,
@@ -51,13 +51,12 @@ from .actions import (
     locator_actions,
     page_like_actions,
 )
+from .assertions import run_expect
+from .engine.layer import Layer
 from .events import IrlEmitter, event_method, listener_for, waiting_method
 from .pw import compat
 from .pw.compat import WebError
 from .wrapping import WRAPPERS, IrlObject, instrument_context_of, unwrap, wrap
-
-if TYPE_CHECKING:
-    from .layer import Layer
 
 __all__ = [
     "LIST_QUERIES", "LOCATOR_ACTIONS", "NAVIGATIONS", "SELECTOR_ACTIONS", "IrlBrowser",
@@ -126,8 +125,6 @@ class IrlLocator(IrlObject, Locator):
     def _irl_setup(self, inner: Any, layer: Layer) -> None:
         # Built on a copy of the impl whose ``_expect`` is a recorded, healable step, so that an
         # unchanged ``expect(locator)`` goes through the layer (see assertions.py).
-        from .assertions import run_expect
-
         if compat.available(compat.EXPECT_STEPS):
             on_expect = functools.partial(run_expect, layer, inner, compat.selector_of(inner))
             compat.init_like(self, inner, compat.expecting_impl(inner, on_expect))

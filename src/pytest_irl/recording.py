@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import healed_tests, screenshot
-from .healer import Healer, HealSettings
-from .layer import RunRecorder
-from .lists import Lists
-from .memory import Memory
+from .engine.context import TestContext
+from .engine.healing import Healer, HealSettings
+from .engine.lists import Lists
+from .engine.memory import Memory
+from .engine.recorder import RunRecorder
+from .engine.wiring import build_layer
 from .models import TestRun, utcnow
+from .proxy import wrap
 from .pw import compat, traces
 from .redact import Secrets
 from .reruns import ATTEMPT
@@ -24,7 +27,6 @@ from .reviews import unreviewed_heals
 from .store import StoreLocation, Writer, shards
 from .store.embedded import PGDATA
 from .store.url import ENV_VAR
-from .wiring import build_layer
 from .wrapping import unwrap
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 
 # A test is recorded when it uses any of these (pytest-playwright's browser fixtures).
 PLAYWRIGHT_FIXTURES = frozenset({"page", "context", "new_context", "browser"})
+# A recorded test's context (engine/context.py): what the engine knows of the test while it runs.
+TEST_CONTEXT = pytest.StashKey[TestContext]()
 
 _ERROR_CHARS = 4000
 
@@ -51,11 +55,11 @@ class Recording:
         # Lists: learned sets and list heals; actions on a chain follow a healed list (lists.py).
         self.layer = build_layer(self.memory, settings, persist_fingerprint=self._persist_fingerprint,
                                  persist_list=self._persist_list, on_error=self._note_problem)
-        assert self.layer.lists is not None  # wiring.build_layer made it
+        assert self.layer.lists is not None and self.layer.healer is not None  # wiring.build_layer made them
         self.lists: Lists = self.layer.lists
-        self.healer: Healer = self.lists.healer
+        self.healer: Healer = self.layer.healer
         self.healer.reviews.loaded.clear()  # until the store has answered (_load_memory)
-        self.healer.on_heal = self._heal_screenshot
+        self.healer.log.on_heal = self._heal_screenshot
         self._heal_shots: dict[uuid.UUID, int] = {}  # heal screenshots taken, per run
         # The session's secrets: the database password, however it was given (also malformed).
         self.secrets = self.layer.secrets
@@ -72,6 +76,10 @@ class Recording:
         # pytest-playwright's --tracing: each running test's artifact folder and wall-clock start.
         self._tracing = traces.tracing_on(config)
         self._trace_folders: dict[str, tuple[Path | None, float]] = {}
+
+    def wrap(self, value: Any) -> Any:
+        """``value`` (a pytest-playwright fixture's) as the test sees it: wrapped for the layer."""
+        return wrap(value, self.layer)
 
     @property
     def is_controller(self) -> bool:
@@ -239,10 +247,14 @@ class Recording:
         if self._tracing:
             self._trace_folders[item.nodeid] = (None, time.time())
         marker = item.get_closest_marker("irl")
-        self.healer.enabled = bool(marker.kwargs.get("heal", True)) if marker is not None else True
-        self.healer.nodeid = item.nodeid
-        self.layer.current = RunRecorder(run, root=str(self.config.rootpath), secrets=Secrets(self.secrets))
-        self._submit_run(run, self.layer.current.secrets)
+        recorder = RunRecorder(run, root=str(self.config.rootpath), secrets=Secrets(self.secrets))
+        test = TestContext(
+            nodeid=item.nodeid, recorder=recorder,
+            heals=bool(marker.kwargs.get("heal", True)) if marker is not None else True,
+        )
+        item.stash[TEST_CONTEXT] = test
+        self.layer.begin_test(test)
+        self._submit_run(run, recorder.secrets)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -274,9 +286,9 @@ class Recording:
         self.finish(exitstatus)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.healer.healed:
+        if self.healer.log.records:
             terminalreporter.section("irl: healed locators (fix them in the test source; `irl fix`)")
-            for record in self.healer.healed:
+            for record in self.healer.log.records:
                 score = "" if record.score is None else f"  (score {record.score:.2f}, {record.strategy})"
                 where = record.location or "?"
                 terminalreporter.write_line(f"{where}: {record.original} -> {record.suggested}{score}")
@@ -320,7 +332,7 @@ class Recording:
         if recorder is not None and recorder.run is run:
             recorder.finish_values()
             secrets = recorder.secrets
-            self.layer.current = None
+            self.layer.end_test()
         if run.status == "running":  # setup and teardown passed but the test body never ran
             run.status = "passed"
         # A later attempt exists only because an earlier one failed, so passing now is flaky.

@@ -2,19 +2,17 @@
 
 Kept apart from the wrapper classes (proxy.py) so that the modules those classes are built from
 (actions.py, events.py) can wrap what they return without importing proxy.py: proxy.py fills
-:data:`WRAPPERS` when it is imported, and nothing is wrapped before it is (``Layer.wrap``
-imports it).
+:data:`WRAPPERS` when it is imported, and whoever wraps the test's first object (fixtures.py)
+imports proxy.py.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from .policy import first_line
+from .engine.action import first_line
+from .engine.layer import Layer
 from .pw import compat
-
-if TYPE_CHECKING:
-    from .layer import Layer
 
 # Playwright's sync API class -> its wrapper class (filled by proxy.py).
 WRAPPERS: dict[type, type[IrlObject]] = {}

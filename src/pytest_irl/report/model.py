@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..healed_locator import python_of
+from ..engine.healed_locator import python_of
 
 if TYPE_CHECKING:
     from ..store.db import Database

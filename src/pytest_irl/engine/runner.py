@@ -1,4 +1,4 @@
-"""The retry-and-heal loop every recorded action goes through.
+"""The retry-and-heal loop every recorded action goes through: act -> retry -> wait-or-heal -> drift.
 
 An :class:`Action` says what to do and on which locator; :class:`Policy` runs it, retries what is
 transient inside the action's own timeout, asks a :class:`Healer` (when one is set) for a
@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from .models import Attempt, SelfHealing, Step
+from ..models import Attempt, SelfHealing, Step
+from ..pw import call_log, compat
+from .action import Action, attempt_of, is_strict_violation, is_transient, left_ms
+from .context import NO_TEST, TestContext
+from .healing import DriftRefused, Heal, Healer
 from .observer import navigated_since
 from .presence import is_timeout as _is_timeout
 from .presence import present
-from .pw import call_log, compat
 
-DEFAULT_TIMEOUT_MS = 30_000.0
 MAX_RETRIES = 5
 BACKOFF_MS = (50, 100, 200, 400, 800)
 
@@ -30,112 +31,39 @@ FIRST_TRY_MS = 400.0
 # its own presence check, so when it succeeds (the usual case) it costs no extra call.
 READS = frozenset({"text_content", "inner_text", "inner_html", "input_value", "get_attribute", "wait_for"})
 
-# Messages of failures that another try can fix: the element or document went away while the
-# action ran (a re-render, a navigation). Playwright itself already waits for actionability.
-TRANSIENT_MARKERS = (
-    "element is not attached to the dom",
-    "element was detached",
-    "execution context was destroyed",
-    "cannot find context with specified id",
-    "frame was detached",
-    "most likely because of a navigation",
-    "inspected target navigated or closed",
-)
-
-
-def is_transient(exc: BaseException) -> bool:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    if isinstance(exc, PlaywrightTimeout):
-        return False
-    message = str(exc).lower()
-    return any(marker in message for marker in TRANSIENT_MARKERS)
-
-
-def is_strict_violation(exc: BaseException) -> bool:
-    """The locator matches several elements (Playwright's strict mode refused to pick one)."""
-    return "strict mode violation" in str(exc).lower()
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    head = text.splitlines()[0] if text else type(exc).__name__
-    return f"{type(exc).__name__}: {head}"[:500]
-
-
-@dataclass
-class Action:
-    """One user-facing call: ``perform(locator, timeout_ms)`` does it on ``locator``.
-
-    ``timeout_ms`` is None for "as the caller asked"; retries pass what is left of the budget.
-    """
-
-    name: str
-    perform: Callable[[Any, float | None], Any]
-    target: Any = None  # the raw playwright Locator the test built, None for page-level calls
-    selector: str | None = None
-    timeout_ms: float = DEFAULT_TIMEOUT_MS
-    healable: bool = True
-    value: Any = None
-    owner: Any = None  # the raw Page or Frame of a page-level call (its URL goes into the step)
-
-
-class DriftRefused(Exception):
-    """A locator that still matches, but now an element that was another one when it was learned,
-    with no certain replacement: acting on it would be a silent wrong action."""
-
-
-@dataclass
-class Heal:
-    """A healer's answer: act on ``locator``; ``info`` is None when that is the original locator."""
-
-    locator: Any
-    info: SelfHealing | None
-
-
-class Healer(Protocol):
-    @property
-    def heals(self) -> bool: ...
-
-    def heal(self, action: Action, deadline: float, step: Step | None) -> Heal | None: ...
-
-    def check_drift(self, action: Action, step: Step | None, deadline: float) -> Heal | None: ...
-
-    def checks_drift(self, action: Action) -> bool: ...
-
-    def resolve_ambiguous(self, action: Action, step: Step | None, deadline: float) -> Heal | None: ...
-
-
 class Policy:
+    """Runs an action (a click, a fill, a read): the step runner's strategy for actions.
+    ``assertion_steps`` has the strategies of assertions and list queries."""
+
     def __init__(self, healer: Healer | None = None) -> None:
         self.healer = healer
 
-    def execute(self, action: Action, step: Step | None) -> Any:
+    def execute(self, action: Action, step: Step | None, test: TestContext = NO_TEST) -> Any:
         started = time.perf_counter()
         deadline = started + action.timeout_ms / 1000.0
         attempts: list[Attempt] = [] if step is None else step.attempts
         healer = self.healer
-        healing = healer is not None and healer.heals and action.healable and action.target is not None
+        healing = healer is not None and healer.heals(test) and action.healable and action.target is not None
         if not healing:
             return self._retrying(action, deadline, attempts, "original")
         assert healer is not None
         splits = FIRST_TRY_MS < action.timeout_ms
         if splits and action.name in READS:
-            return self._read(action, step, healer, deadline, attempts)
-        if splits and acts_first(action, healer):
-            return self._act_first(action, step, healer, deadline, attempts)
-        return self._look_first(action, step, healer, deadline, attempts)
+            return self._read(action, step, healer, test, deadline, attempts)
+        if splits and acts_first(action, healer, test):
+            return self._act_first(action, step, healer, test, deadline, attempts)
+        return self._look_first(action, step, healer, test, deadline, attempts)
 
-    def _act_first(self, action: Action, step: Step | None, healer: Healer, deadline: float,
-                   attempts: list[Attempt]) -> Any:
+    def _act_first(self, action: Action, step: Step | None, healer: Healer, test: TestContext,
+                   deadline: float, attempts: list[Attempt]) -> Any:
         """The action with FIRST_TRY_MS is its own presence check: when it succeeds (the usual
         case) it cost no extra call. When it times out, its call log says how far it got, and
         an action that was (or may have been) performed is never performed again."""
         page = action.target.page
         navigations = compat.navigation_count(page)
         if navigations is None:  # a navigation it starts could not be waited for
-            return self._look_first(action, step, healer, deadline, attempts)
-        _quietly(lambda: healer.check_drift(action, step, deadline))  # asks nothing: see acts_first
+            return self._look_first(action, step, healer, test, deadline, attempts)
+        _quietly(lambda: healer.check_drift(action, step, deadline, test))  # asks nothing: see acts_first
         t0 = time.perf_counter()
         try:
             result = action.perform(action.target, FIRST_TRY_MS)
@@ -143,8 +71,8 @@ class Policy:
             if not _is_timeout(exc):
                 attempts.append(attempt_of("original", action.selector, t0, exc))
                 if is_transient(exc):
-                    return self._resolving_ambiguity(action, step, healer, deadline, attempts, "retry")
-                return self._ambiguous(action, step, healer, deadline, attempts, exc)
+                    return self._resolving_ambiguity(action, step, healer, test, deadline, attempts, "retry")
+                return self._ambiguous(action, step, healer, test, deadline, attempts, exc)
             state, first_error = compat.first_try_state(exc, action.name), exc
         else:
             attempts.append(attempt_of("original", action.selector, t0, None))
@@ -160,13 +88,13 @@ class Policy:
             return None  # the pointer and fill actions return nothing
         attempts.append(attempt_of("original", action.selector, t0, None, outcome="waiting"))
         if state == call_log.ABSENT:
-            heal = _quietly(lambda: healer.heal(action, deadline, step))
+            heal = _quietly(lambda: healer.heal(action, deadline, step, test))
             if heal is not None and heal.info is not None:
                 return self._perform_healed(action, step, heal, deadline, attempts)
-        return self._resolving_ambiguity(action, step, healer, deadline, attempts, "wait")
+        return self._resolving_ambiguity(action, step, healer, test, deadline, attempts, "wait")
 
-    def _look_first(self, action: Action, step: Step | None, healer: Healer, deadline: float,
-                    attempts: list[Attempt]) -> Any:
+    def _look_first(self, action: Action, step: Step | None, healer: Healer, test: TestContext,
+                    deadline: float, attempts: list[Attempt]) -> Any:
         """Look for the element (up to FIRST_TRY_MS), then act with the whole timeout: for actions
         whose first try could not be told apart from a performed one, and locators checked for
         drift (the check must see the element before the action reaches it)."""
@@ -174,37 +102,37 @@ class Policy:
         t0 = time.perf_counter()
         if first_ms < action.timeout_ms and not present(action.target, first_ms):
             attempts.append(attempt_of("original", action.selector, t0, None, outcome="waiting"))
-            heal = _quietly(lambda: healer.heal(action, deadline, step))
+            heal = _quietly(lambda: healer.heal(action, deadline, step, test))
             if heal is not None and heal.info is not None:
                 return self._perform_healed(action, step, heal, deadline, attempts)
         else:
-            drifted = _quietly(lambda: healer.check_drift(action, step, deadline))
+            drifted = _quietly(lambda: healer.check_drift(action, step, deadline, test))
             if drifted is not None and drifted.info is not None:
                 return self._perform_healed(action, step, drifted, deadline, attempts)
-        return self._resolving_ambiguity(action, step, healer, deadline, attempts,
+        return self._resolving_ambiguity(action, step, healer, test, deadline, attempts,
                                          "original" if not attempts else "wait")
 
-    def _resolving_ambiguity(self, action: Action, step: Step | None, healer: Healer, deadline: float,
-                             attempts: list[Attempt], strategy: str) -> Any:
+    def _resolving_ambiguity(self, action: Action, step: Step | None, healer: Healer, test: TestContext,
+                             deadline: float, attempts: list[Attempt], strategy: str) -> Any:
         """``_retrying``; a locator that matches several elements goes to the healer."""
         try:
             return self._retrying(action, deadline, attempts, strategy)
         except Exception as exc:
-            return self._ambiguous(action, step, healer, deadline, attempts, exc)
+            return self._ambiguous(action, step, healer, test, deadline, attempts, exc)
 
-    def _ambiguous(self, action: Action, step: Step | None, healer: Healer, deadline: float,
-                   attempts: list[Attempt], exc: Exception) -> Any:
+    def _ambiguous(self, action: Action, step: Step | None, healer: Healer, test: TestContext,
+                   deadline: float, attempts: list[Attempt], exc: Exception) -> Any:
         """Act on the element the healer resolves a strict-mode violation to, else raise ``exc``."""
         if not is_strict_violation(exc):
             raise exc
-        resolved = _quietly(lambda: healer.resolve_ambiguous(action, step, deadline))
+        resolved = _quietly(lambda: healer.resolve_ambiguous(action, step, deadline, test))
         if resolved is None or resolved.info is None:
             raise exc
         return self._perform_healed(action, step, resolved, deadline, attempts)
 
-    def _read(self, action: Action, step: Step | None, healer: Healer, deadline: float,
-              attempts: list[Attempt]) -> Any:
-        drifted = _quietly(lambda: healer.check_drift(action, step, deadline))
+    def _read(self, action: Action, step: Step | None, healer: Healer, test: TestContext,
+              deadline: float, attempts: list[Attempt]) -> Any:
+        drifted = _quietly(lambda: healer.check_drift(action, step, deadline, test))
         if drifted is not None and drifted.info is not None:
             return self._perform_healed(action, step, drifted, deadline, attempts)
         t0 = time.perf_counter()
@@ -221,7 +149,7 @@ class Policy:
             attempts.append(attempt_of("original", action.selector, t0, None))
             return result
         if not present(action.target, 0.0):
-            heal = _quietly(lambda: healer.heal(action, deadline, step))
+            heal = _quietly(lambda: healer.heal(action, deadline, step, test))
             if heal is not None and heal.info is not None:
                 return self._perform_healed(action, step, heal, deadline, attempts)
         return self._retrying(action, deadline, attempts, "wait")
@@ -256,14 +184,14 @@ class Policy:
         return result
 
 
-def acts_first(action: Action, healer: Healer) -> bool:
+def acts_first(action: Action, healer: Healer, test: TestContext) -> bool:
     """Whether ``action`` may act before it looks: an action whose timed-out first try the call
     log can place (``pw/call_log.py``), on a Playwright that logs it, and a locator the drift
     check does not need to look at first."""
     if action.name not in call_log.SPLIT_ACTIONS or not compat.available(compat.ACT_FIRST):
         return False
     try:
-        return not healer.checks_drift(action)
+        return not healer.checks_drift(action, test)
     except Exception:
         return False
 
@@ -306,10 +234,6 @@ def perform_healed(action: Action, locator: Any, info: SelfHealing, deadline: fl
     return result
 
 
-def left_ms(deadline: float) -> float:
-    return max(1.0, (deadline - time.perf_counter()) * 1000.0)
-
-
 def _quietly(fn: Callable[[], Heal | None]) -> Heal | None:
     """A healer's failure (a closed page, a script error) must not turn into the test's failure;
     only its refusal to act on a drifted element does."""
@@ -321,13 +245,3 @@ def _quietly(fn: Callable[[], Heal | None]) -> Heal | None:
         return None
 
 
-def attempt_of(
-    strategy: str, selector: str | None, t0: float, exc: BaseException | None, outcome: str | None = None,
-) -> Attempt:
-    return Attempt(
-        strategy=strategy,
-        selector=selector,
-        outcome=outcome or ("ok" if exc is None else "error"),
-        error=None if exc is None else first_line(exc),
-        duration_ms=round((time.perf_counter() - t0) * 1000.0, 2),
-    )

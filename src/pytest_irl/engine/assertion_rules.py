@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .heal import parse_locator
+from ..heal import parse_locator
 
 # Matchers that say an element is there and how it is: healed when their locator broke.
 ELEMENT_EXPRESSIONS = frozenset({

@@ -9,21 +9,25 @@ follows its healed parent: the healed list's selector with the rest of the chain
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from .heal.selector_grammar import split_clauses
-from .heal.sets import SetDecision, SetFingerprint, decide_set, rank_sets, selector_tokens
-from .memory import KeyedMemory, url_path
-from .models import SelfHealing, Step
+from ..heal import Fingerprint
+from ..heal.selector_grammar import split_clauses
+from ..heal.sets import SetDecision, SetFingerprint, decide_set, rank_sets, selector_tokens
+from ..models import SelfHealing, Step
+from ..reviews import Reviews
+from .action import Action
+from .context import TestContext
+from .heal_log import HealLog
+from .healing import Heal, Healer, HealSettings
+from .memory import KeyedMemory, Memory, url_path
+from .observer import LISTS_LIBRARY_JS, Questions
 
-# The page side (an expression whose value has ``learn`` and ``candidates``); the page observer
-# keeps one per document, which ``observer.ask`` questions by name.
-LISTS_LIBRARY_JS = (Path(__file__).parent / "lists.js").read_text(encoding="utf-8")
 LEARN_JS = f"(elements) => (\n{LISTS_LIBRARY_JS}\n).learn(elements)"
 CANDIDATES_JS = f"(opts) => (\n{LISTS_LIBRARY_JS}\n).candidates(opts)"
 # Parts of a chain that narrow a list to some of its items: what comes before them is a list.
@@ -108,17 +112,17 @@ def python_chain(base: str, rest: str) -> str:
 class Lists:
     """One per layer: learned sets, this session's list heals, and the heal itself."""
 
-    def __init__(self, healer: Any, persist: Callable[[dict[str, Any]], None] | None = None) -> None:
-        self.healer = healer  # the element Healer: its settings, nodeid and end-of-session list
+    def __init__(self, healer: Healer, persist: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.healer = healer  # the element healer: its settings, questions, reviews and heal log
         self.persist = persist
         self.memory = SetMemory()
 
     # learning --------------------------------------------------------------------------------
-    def learn(self, locator: Any, selector: str, url: str | None) -> None:
+    def learn(self, locator: Any, selector: str, url: str | None, test: TestContext) -> None:
         """Remember the set ``locator`` matches now (once per locator, page and test a session)."""
         if not selector or "enter-frame" in selector or list_prefixes(selector):
             return  # a narrowed list is learned as its list (learn_parents)
-        path, nodeid = url_path(url), self.healer.nodeid
+        path, nodeid = url_path(url), test.nodeid
         key = (selector, path, nodeid)
         questions = self.healer.questions
         if key in self.memory.learned_now or questions.asking(key):
@@ -136,30 +140,30 @@ class Lists:
         # The question goes out with the test's next call: learning costs the step no wait.
         questions.ask_later(key, locator, "lists", "learn", LEARN_JS, answered)
 
-    def learn_parents(self, page: Any, selector: str, url: str | None) -> None:
+    def learn_parents(self, page: Any, selector: str, url: str | None, test: TestContext) -> None:
         """Learn the lists a chained locator narrows (``S`` of ``S >> nth=0 >> .remove``)."""
         for prefix in list_prefixes(selector):
-            self.learn(page.locator(prefix), prefix, url)
+            self.learn(page.locator(prefix), prefix, url, test)
 
     # healing ---------------------------------------------------------------------------------
-    @property
-    def heals(self) -> bool:
-        return bool(self.healer.heals)
+    def heals(self, test: TestContext) -> bool:
+        return self.healer.heals(test)
 
-    def heal(self, page: Any, selector: str, step: Step | None, direct: bool = True) -> ListHeal | None:
+    def heal(self, page: Any, selector: str, step: Step | None, test: TestContext,
+             direct: bool = True) -> ListHeal | None:
         """A healed selector for ``selector`` (a list, or with ``direct`` False only a chain on a
         list), else None."""
-        if not self.heals or "enter-frame" in selector:
+        if not self.heals(test) or "enter-frame" in selector:
             return None
         path = url_path(page.url)
         # A narrowed list (``S >> nth=0``, ``S >> internal:has-text=...``) is never replaced whole:
         # only its list ``S`` is healed, and the narrowing is kept as written.
         prefixes = list_prefixes(selector)
-        healed = self._heal_list(page, selector, path, step) if direct and not prefixes else None
+        healed = self._heal_list(page, selector, path, step, test) if direct and not prefixes else None
         if healed is not None:
             return healed
         for prefix in prefixes:
-            parent = self._heal_list(page, prefix, path, None)
+            parent = self._heal_list(page, prefix, path, None, test)
             if parent is None:
                 continue
             rewritten = parent.selector + selector[len(prefix):]
@@ -176,7 +180,8 @@ class Lists:
             return self._accept(step, ListHeal(rewritten, info), page)
         return None
 
-    def _heal_list(self, page: Any, selector: str, path: str, step: Step | None) -> ListHeal | None:
+    def _heal_list(self, page: Any, selector: str, path: str, step: Step | None,
+                   test: TestContext) -> ListHeal | None:
         cached = self.memory.cached_heal(selector, path)
         if cached is not None:
             try:
@@ -186,7 +191,7 @@ class Lists:
             except Exception:
                 pass
             self.memory.forget_heal(selector, path)
-        learned = self.memory.lookup(selector, path, self.healer.nodeid)
+        learned = self.memory.lookup(selector, path, test.nodeid)
         if learned is None:
             return None
         decision = self.probe(page, selector, learned)
@@ -235,18 +240,10 @@ class Lists:
                           container_there=bool(payload.get("containerThere")))
 
     def _accept(self, step: Step | None, heal: ListHeal, page: Any) -> ListHeal:
-        from .healer import HealRecord
-
         info = heal.info
-        if self.healer.on_heal is not None and step is not None:
-            # The list's container, outlined in the heal's screenshot.
-            self.healer.on_heal(page.locator(info.element or heal.selector).first, step)
-        location = step.location if step is not None else None
-        if step is not None and not any(
-            h.location == location and h.original == info.original_selector for h in self.healer.healed
-        ):
-            shown = info.suggested_locator or info.healed_selector
-            self.healer.healed.append(HealRecord(location, info.original_selector, shown, info.score, "list"))
+        # The list's container is what the heal's screenshot outlines.
+        container = page.locator(info.element or heal.selector).first
+        self.healer.log.applied(step, container, info, info.suggested_locator or info.healed_selector, "list")
         return heal
 
 
@@ -254,34 +251,75 @@ class ListFollowingHealer:
     """The element healer, plus: an action on a chained locator whose list was renamed
     (``locator("#cart li").nth(0).locator(".remove")``) follows the healed list first, keeping
     the rest of the chain as written; and the lists such a locator narrows are learned while it
-    works. Everything else is the element healer's (attributes included)."""
+    works. Everything else is the element healer's: each member of ``healing.Healer`` is passed
+    on by name, so that the protocol is all it offers."""
 
-    def __init__(self, healer: Any, lists: Lists) -> None:
+    def __init__(self, healer: Healer, lists: Lists) -> None:
         self._healer = healer
         self._lists = lists
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._healer, name)
+    @property
+    def settings(self) -> HealSettings:
+        return self._healer.settings
 
-    def heal(self, action: Any, deadline: float, step: Step | None) -> Any:
-        from .policy import Heal
+    @property
+    def memory(self) -> Memory:
+        return self._healer.memory
 
+    @property
+    def questions(self) -> Questions:
+        return self._healer.questions
+
+    @property
+    def reviews(self) -> Reviews:
+        return self._healer.reviews
+
+    @property
+    def log(self) -> HealLog:
+        return self._healer.log
+
+    def heals(self, test: TestContext) -> bool:
+        return self._healer.heals(test)
+
+    def agrees(self, selector: str | None, fingerprint: Fingerprint) -> bool:
+        return self._healer.agrees(selector, fingerprint)
+
+    def learn(self, selector: str | None, url: str | None, fingerprint: Fingerprint | dict[str, Any],
+              test: TestContext) -> bool:
+        return self._healer.learn(selector, url, fingerprint, test)
+
+    def learn_by_query(self, action: Action, url: str | None,
+                       test: TestContext) -> asyncio.Future[Any] | None:
+        return self._healer.learn_by_query(action, url, test)
+
+    def heal(self, action: Action, deadline: float, step: Step | None, test: TestContext) -> Heal | None:
         selector = action.selector or ""
         if action.target is not None and list_prefixes(selector):
             try:
                 page = action.target.page
-                followed = self._lists.heal(page, selector, step, direct=False)
+                followed = self._lists.heal(page, selector, step, test, direct=False)
             except Exception:
                 followed = None
             if followed is not None:
                 return Heal(page.locator(followed.selector), followed.info)
-        return self._healer.heal(action, deadline, step)
+        return self._healer.heal(action, deadline, step, test)
 
-    def check_drift(self, action: Any, step: Step | None, deadline: float) -> Any:
+    def resolve_ambiguous(self, action: Action, step: Step | None, deadline: float,
+                          test: TestContext) -> Heal | None:
+        return self._healer.resolve_ambiguous(action, step, deadline, test)
+
+    def checks_drift(self, action: Action, test: TestContext) -> bool:
+        return self._healer.checks_drift(action, test)
+
+    def check_drift(self, action: Action, step: Step | None, deadline: float,
+                    test: TestContext) -> Heal | None:
         if action.target is not None and list_prefixes(action.selector or ""):
             try:
                 page = action.target.page
-                self._lists.learn_parents(page, action.selector or "", page.url)
+                self._lists.learn_parents(page, action.selector or "", page.url, test)
             except Exception:
                 pass  # learning never changes an outcome
-        return self._healer.check_drift(action, step, deadline)
+        return self._healer.check_drift(action, step, deadline, test)
+
+    def review_gate(self, step: Step | None, info: SelfHealing) -> SelfHealing | None:
+        return self._healer.review_gate(step, info)

@@ -1,4 +1,5 @@
-"""The layer between a test and Playwright: wraps objects, runs actions, records steps."""
+"""The steps of one test run as it goes (:class:`RunRecorder`), and where in the test each step was
+called from: its values masked where they may be secrets, until the run ends and is stored."""
 
 from __future__ import annotations
 
@@ -8,20 +9,15 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import playwright
 
-from .heal import Fingerprint
-from .models import Step, TestRun
-from .observer import REPORT_BINDING, observer_script
-from .policy import Action, Policy, first_line
-from .redact import MASK, Secrets
-
-if TYPE_CHECKING:
-    from .healer import Healer
-    from .lists import Lists
+from ..heal import Fingerprint
+from ..models import Step, TestRun
+from ..redact import MASK, Secrets
+from .action import Action, first_line
 
 # Typed values are kept only when the page said the field is not a secret (see observer.js);
 # anything unconfirmed, or aimed at a locator that names a secret, is stored as MASK (redact.py),
@@ -56,7 +52,8 @@ def _package_dirs(*module_files: str | None) -> tuple[str, ...]:
 # sync API sit between the test's call and the step. They are recognised by where the packages
 # live, not by a word in the path: a suite under ``tests/playwright/`` is the test's own code.
 # pytest's and pluggy's frames are not skipped: they only come after the test's own frames.
-_INTERNAL_DIRS = _package_dirs(__file__, playwright.__file__)
+# This package is named by a module at its top (its wrappers are there, the engine one level down).
+_INTERNAL_DIRS = _package_dirs(str(Path(__file__).parent.parent / "__init__.py"), playwright.__file__)
 
 
 def value_shape(value: str) -> str:
@@ -127,7 +124,7 @@ class RunRecorder:
     def begin(self, action: Action) -> Step:
         step = Step(
             step_number=len(self.run.steps) + 1, action=action.name, selector=action.selector,
-            location=caller_location(self.root),
+            location=action.location or caller_location(self.root),
         )
         self.run.steps.append(step)
         if action.value is not None:
@@ -245,141 +242,3 @@ def _file_names(value: Any) -> Any:
     return names
 
 
-class Layer:
-    """One per pytest process: the policy, the run being recorded, and object wrapping."""
-
-    def __init__(self, policy: Policy | None = None, on_error: Callable[[str], None] | None = None) -> None:
-        self.policy = policy or Policy()
-        self.current: RunRecorder | None = None
-        # The session's secrets (the database password): each run's secrets are added to these.
-        self.secrets = Secrets()
-        self._on_error = on_error
-        self._script: str | None = None
-        # Called with each browser context the layer instruments (the live stream watches them).
-        self.context_listeners: list[Callable[[Any], None]] = []
-        # Called with a page (raw) just before the test starts that page's own screencast: the live
-        # stream's screencast steps aside, since a page has one.
-        self.screencast_listeners: list[Callable[[Any], None]] = []
-        # The list healer (``wiring.build_layer``, or ``assertions.lists_for`` on first use).
-        self.lists: Lists | None = None
-
-    def before_test_screencast(self, page: Any) -> None:
-        for listener in self.screencast_listeners:
-            try:
-                listener(page)
-            except Exception:
-                pass  # the stream's trouble, never the test's
-
-    @property
-    def healer(self) -> Healer | None:
-        return self.policy.healer  # type: ignore[return-value]
-
-    def wrap(self, value: Any) -> Any:
-        from .proxy import wrap
-
-        return wrap(value, self)
-
-    def run(self, action: Action) -> Any:
-        recorder = self.current
-        if recorder is None:
-            return self.policy.execute(action, None)
-        step = self._safely(lambda: recorder.begin(action))
-        recorder.in_flight = step
-        started = time.perf_counter()
-        error: BaseException | None = None
-        try:
-            return self.policy.execute(action, step)
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            recorder.in_flight = None
-            if step is not None:
-                url = self._url_of(action)
-                self._safely(lambda: recorder.end(step, started, url, error))
-                if error is None:
-                    self._safely(lambda: self._learn(recorder, step, action, url))
-
-    def _learn(self, recorder: RunRecorder, step: Step, action: Action, url: str | None) -> None:
-        """Teach the healer the element this successful step acted on."""
-        healer = self.healer
-        if healer is None or action.target is None or step.self_healing is not None:
-            return
-        reached = recorder.reached.get(step.step_number)
-        if reached is not None:
-            healer.learn(step.selector, url, reached)
-        else:
-            # No report (yet): a read, a no-op check(), an element reported under another locator,
-            # a document whose observer was cut off. One query, only while nothing is known.
-            healer.learn_by_query(action, url)
-
-    def settle_learning(self) -> None:
-        """Let the learning questions still on their way be answered (the test body is over, its
-        pages still open), briefly: the last steps of a test are learned too."""
-        healer = self.healer
-        if healer is not None:
-            self._safely(healer.questions.settle)
-
-    def _on_element(self, data: Any) -> None:
-        recorder, healer = self.current, self.healer
-        if recorder is None or healer is None or not isinstance(data, dict):
-            return
-        fingerprint = Fingerprint.model_validate(data)
-        # Whose report it is: the step whose locator matches the element, not merely the one in
-        # flight (a late report would otherwise be taken for the next step's and both lost).
-        step = next((s for s in recorder.steps_for_report() if healer.agrees(s.selector, fingerprint)), None)
-        if step is None:
-            return
-        recorder.reached[step.step_number] = fingerprint
-        if step is not recorder.in_flight and step.self_healing is None:
-            # The report came after its step ended: learn now, as the step's end would have.
-            healer.learn(step.selector, step.url, fingerprint)
-
-    def instrument_context(self, context: Any) -> None:
-        """Install the page observer in ``context`` (a raw BrowserContext), once."""
-        if getattr(context, "_irl_instrumented", False):
-            return
-        context._irl_instrumented = True
-
-        def on_report(_source: Any, payload: Any) -> None:
-            recorder = self.current
-            if recorder is None or not isinstance(payload, dict):
-                return
-            if payload.get("kind") == "typed":
-                self._safely(lambda: recorder.on_typed(
-                    str(payload.get("shape")), bool(payload.get("secret")), payload.get("value"),
-                    payload.get("field")))
-            elif payload.get("kind") == "element":
-                self._safely(lambda: self._on_element(payload.get("fingerprint")))
-
-        if self._script is None:
-            self._script = observer_script()
-        try:
-            context.expose_binding(REPORT_BINDING, on_report)
-            context.add_init_script(script=self._script)
-        except Exception as exc:  # a closed or remote context: record without the observer
-            self._report(f"page observer not installed: {first_line(exc)}")
-        for listener in self.context_listeners:
-            listener(context)
-
-    def _url_of(self, action: Action) -> str | None:
-        if action.owner is not None:
-            try:
-                return str(action.owner.url)
-            except Exception:
-                return None
-        try:
-            return str(action.target.page.url) if action.target is not None else None
-        except Exception:
-            return None
-
-    def _safely(self, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except Exception as exc:  # recording must never change a test's outcome
-            self._report(f"recording error: {first_line(exc)}")
-            return None
-
-    def _report(self, message: str) -> None:
-        if self._on_error is not None:
-            self._on_error(message)

@@ -7,9 +7,9 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from .heal import (
+from ..heal import (
     FINGERPRINT_JS,
     LEARN_JS,
     Decision,
@@ -24,21 +24,21 @@ from .heal import (
     rank_by_hints,
     suggest_locator,
 )
-from .heal.affordance import able
-from .heal.changes import attribute_changes, named_changes
-from .heal.drift import another_element, drift_suspected
-from .heal.locator_kind import is_fragile, strategy_of
-from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
+from ..heal.affordance import able
+from ..heal.changes import attribute_changes, named_changes
+from ..heal.drift import another_element, drift_suspected
+from ..heal.locator_kind import is_fragile, strategy_of
+from ..heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
+from ..models import SelfHealing, Step
+from ..reviews import Reviews, gate
+from .action import Action
+from .context import TestContext
+from .heal_log import HealLog
 from .healed_locator import locator_for, normalized, python_for, user_facing_and_alone
+from .healing import DriftRefused, Heal, HealSettings
 from .memory import LOAD_WAIT_S, CachedHeal, Memory, url_path
-from .models import SelfHealing, Step
 from .observer import Questions, ask, only_dom_changes, probe
-from .policy import Action, DriftRefused, Heal
-from .presence import POLL_START_S, next_interval, present
-from .reviews import Reviews, gate
-
-HealMode = Literal["on", "suggest", "off"]
-DriftMode = Literal["heal", "warn", "off"]
+from .presence import poll_intervals, present
 
 # The learned element must be one the locator really meant: it has to satisfy the locator.
 LEARN_MIN_AGREEMENT = 0.95
@@ -49,25 +49,6 @@ UNSETTLED_HEAL_SHARE = 0.6
 # and no request in flight is as settled as it gets once it has been so for this long.
 BUSY_PAGE_STEADY_S = 1.0
 TOP_CANDIDATES = 3
-
-
-@dataclass
-class HealSettings:
-    mode: HealMode = "on"
-    drift: DriftMode = "heal"
-    accept_at: float | None = None  # the decision model's operating point unless set (0..1)
-    margin: float | None = None
-
-
-@dataclass
-class HealRecord:
-    """One healed locator, for the end-of-session list."""
-
-    location: str | None
-    original: str
-    suggested: str
-    score: float | None
-    strategy: str
 
 
 @dataclass
@@ -88,27 +69,23 @@ def _summary(match: Match, candidates: list[Fingerprint]) -> dict[str, Any]:
     return {"selector": suggestion.selector, "score": round(match.score, 3)}
 
 
-class Healer:
+class ElementHealer:
+    """Heals one element's locator (implements ``healing.Healer``)."""
+
     def __init__(
         self, memory: Memory, settings: HealSettings | None = None,
-        persist: Callable[[dict[str, Any]], None] | None = None,
+        persist: Callable[[dict[str, Any]], None] | None = None, log: HealLog | None = None,
     ) -> None:
         self.memory = memory
         self.settings = settings or HealSettings()
         self.persist = persist
-        self.nodeid = ""
-        self.enabled = True  # per test: @pytest.mark.irl(heal=False) turns healing (not learning) off
-        self.healed: list[HealRecord] = []
+        self.log = log if log is not None else HealLog()
         self._hints: dict[str, LocatorHints] = {}
         self.questions = Questions()  # learning questions on their way (the list learner's too)
         self.reviews = Reviews()  # what people said about heals (irl review), loaded at start
-        # Told of every heal applied, with the healed element and its step (the recording takes
-        # the heal's screenshot); None: nobody asked (the tests' own layers).
-        self.on_heal: Callable[[Any, Step], None] | None = None
 
-    @property
-    def heals(self) -> bool:
-        return self.enabled and self.settings.mode != "off"
+    def heals(self, test: TestContext) -> bool:
+        return test.heals and self.settings.mode != "off"
 
     def hints(self, selector: str) -> LocatorHints:
         found = self._hints.get(selector)
@@ -131,7 +108,8 @@ class Healer:
             return False
         return hint_score(self.hints(selector), fingerprint).score >= LEARN_MIN_AGREEMENT
 
-    def learn(self, selector: str | None, url: str | None, fingerprint: Fingerprint | dict[str, Any]) -> bool:
+    def learn(self, selector: str | None, url: str | None, fingerprint: Fingerprint | dict[str, Any],
+              test: TestContext) -> bool:
         """Remember ``fingerprint`` for ``selector`` if the locator really matches that element."""
         if not selector:
             return False
@@ -142,19 +120,20 @@ class Healer:
             # The page sends the pool around the element; only its closest look-alikes are kept.
             fp = fp.model_copy(update={"look_alikes": look_alikes(fp, fp.look_alikes, LOOK_ALIKES_KEPT)})
         path = url_path(url)
-        self.memory.learn(selector, path, self.nodeid, fp)
+        self.memory.learn(selector, path, test.nodeid, fp)
         if self.persist is not None:
-            self.persist({"selector": selector, "url_path": path, "nodeid": self.nodeid,
+            self.persist({"selector": selector, "url_path": path, "nodeid": test.nodeid,
                           "fingerprint": fp.to_json_dict()})
         return True
 
-    def learn_by_query(self, action: Action, url: str | None) -> asyncio.Future[Any] | None:
+    def learn_by_query(self, action: Action, url: str | None,
+                       test: TestContext) -> asyncio.Future[Any] | None:
         """Fingerprint the element, for a step the page observer did not report: one question that
         goes out with the test's next call (the future of its answer), so the step costs no wait."""
         selector, target = action.selector, action.target
         if target is None or not selector:
             return None
-        path, nodeid = url_path(url), self.nodeid
+        path, nodeid = url_path(url), test.nodeid
         key = (selector, path, nodeid)
         if self.memory.knows(selector, path, nodeid) or self.questions.asking(key):
             return None
@@ -163,23 +142,22 @@ class Healer:
             # None: gone or several, nothing certain to learn. A known one: a report that was on
             # its way arrived first, and was learned then.
             if data is not None and not self.memory.knows(selector, path, nodeid):
-                self.learn(selector, url, data)
+                self.learn(selector, url, data, test)
 
         return self.questions.ask_later(key, target, "fingerprint", "learn", LEARN_JS, answered, one=True)
 
     # healing ---------------------------------------------------------------------------------
-    def heal(self, action: Action, deadline: float, step: Step | None) -> Heal | None:
+    def heal(self, action: Action, deadline: float, step: Step | None, test: TestContext) -> Heal | None:
         """Poll until the original appears (act on it) or a clear replacement does (act on that)."""
         target = action.target
         page = page_of(target)
         path = url_path(page.url)
         started = time.perf_counter()
         cached = self.memory.cached_heal(action.selector or "", path) if self.settings.mode == "on" else None
-        learned = self.memory.lookup(action.selector or "", path, self.nodeid)
-        interval = POLL_START_S
+        learned = self.memory.lookup(action.selector or "", path, test.nodeid)
         last: _Found | None = None
         busy_since: float | None = None
-        while time.perf_counter() < deadline - interval:
+        for interval in poll_intervals(deadline):
             if present(target, max(1.0, interval * 1000.0)):
                 # A late element: the original, never a look-alike. (Or a closed page: the action
                 # itself then says so, as Playwright would.)
@@ -199,8 +177,7 @@ class Healer:
             if found is not None:
                 last = found
                 if found.decision.accepted:
-                    return self._heal_to(action, step, page, path, found)
-            interval = next_interval(interval)
+                    return self._heal_to(action, step, page, path, found, test)
         if last is not None and step is not None and not last.decision.accepted:
             step.heal_refused = self._refusal(action, last)
         return None
@@ -221,7 +198,8 @@ class Healer:
         decision = self._decide(able(action.name, rank_by_hints(hints, candidates)))
         return _Found(decision, candidates, strategy_of(hints), hints), state
 
-    def _heal_to(self, action: Action, step: Step | None, page: Any, path: str, found: _Found) -> Heal | None:
+    def _heal_to(self, action: Action, step: Step | None, page: Any, path: str, found: _Found,
+                 test: TestContext) -> Heal | None:
         chosen = found.decision.chosen
         assert chosen is not None
         suggestion = suggest_locator(chosen.candidate, unique_among=found.candidates)
@@ -249,7 +227,7 @@ class Healer:
         info = reviewed
         # The element under the healed locator's own name: once a person accepts the heal, it
         # becomes what is learned for the original locator (store/reviews.py copies it).
-        self._remember_healed(info.healed_selector, path, chosen.candidate)
+        self._remember_healed(info.healed_selector, path, chosen.candidate, test)
         if self.settings.mode == "suggest":
             if step is not None:
                 step.heal_suggestion = info
@@ -264,21 +242,17 @@ class Healer:
         self.reviews.wait(LOAD_WAIT_S)
         return gate(self.reviews, step, info)
 
-    def _remember_healed(self, selector: str, path: str, candidate: Fingerprint) -> None:
-        if self.persist is None or not selector or self.memory.knows(selector, path, self.nodeid):
+    def _remember_healed(self, selector: str, path: str, candidate: Fingerprint, test: TestContext) -> None:
+        if self.persist is None or not selector or self.memory.knows(selector, path, test.nodeid):
             return
-        self.memory.learn(selector, path, self.nodeid, candidate)
-        self.persist({"selector": selector, "url_path": path, "nodeid": self.nodeid,
+        self.memory.learn(selector, path, test.nodeid, candidate)
+        self.persist({"selector": selector, "url_path": path, "nodeid": test.nodeid,
                       "fingerprint": candidate.to_json_dict()})
 
     def _accept(self, action: Action, step: Step | None, locator: Any, info: SelfHealing,
                 suggested: str | None) -> Heal:
-        location = step.location if step is not None else None
-        if self.on_heal is not None and step is not None:
-            self.on_heal(locator, step)
-        if not any(h.location == location and h.original == info.original_selector for h in self.healed):
-            shown = suggested or info.suggested_locator or info.healed_selector
-            self.healed.append(HealRecord(location, info.original_selector, shown, info.score, info.strategy))
+        shown = suggested or info.suggested_locator or info.healed_selector
+        self.log.applied(step, locator, info, shown, info.strategy)
         return Heal(locator, info)
 
     def _note(self, found: _Found) -> str:
@@ -302,16 +276,17 @@ class Healer:
         }
 
     # several matches ---------------------------------------------------------------------------
-    def resolve_ambiguous(self, action: Action, step: Step | None, deadline: float) -> Heal | None:
+    def resolve_ambiguous(self, action: Action, step: Step | None, deadline: float,
+                          test: TestContext) -> Heal | None:
         """A learned locator that now matches several elements (a look-alike was added, or the
         element lost what set it apart): the element that was learned, when the decision is sure.
         Never without a learned element: picking one of several on the locator's word alone is
         what Playwright's strict mode exists to prevent."""
-        if not self.heals or not action.selector:
+        if not self.heals(test) or not action.selector:
             return None
         page = page_of(action.target)
         path = url_path(page.url)
-        learned = self.memory.lookup(action.selector, path, self.nodeid, wait=False)
+        learned = self.memory.lookup(action.selector, path, test.nodeid, wait=False)
         if learned is None:
             return None
         found, _ = self._probe(page, action, learned, force=True)
@@ -322,25 +297,26 @@ class Healer:
                 step.heal_refused = self._refusal(action, found)
             return None
         found.ambiguous = True
-        return self._heal_to(action, step, page, path, found)
+        return self._heal_to(action, step, page, path, found, test)
 
     # drift -----------------------------------------------------------------------------------
-    def checks_drift(self, action: Action) -> bool:
+    def checks_drift(self, action: Action, test: TestContext) -> bool:
         """Whether ``check_drift`` looks at the page for ``action``: a fragile locator whose element
         this test learned. Its element must be there before it acts (see ``Policy``)."""
-        return self._learned_for_drift(action) is not None
+        return self._learned_for_drift(action, test) is not None
 
-    def _learned_for_drift(self, action: Action) -> Fingerprint | None:
+    def _learned_for_drift(self, action: Action, test: TestContext) -> Fingerprint | None:
         if self.settings.drift == "off" or not action.selector or not is_fragile(self.hints(action.selector)):
             return None
         path = url_path(page_of(action.target).url)
         # Never wait for the store here: this runs before every fragile action, broken or not.
         # Only this test's own record: a list item another test learned is another item, not drift.
-        return self.memory.lookup(action.selector, path, self.nodeid, wait=False, exact=True)
+        return self.memory.lookup(action.selector, path, test.nodeid, wait=False, exact=True)
 
-    def check_drift(self, action: Action, step: Step | None, deadline: float) -> Heal | None:
+    def check_drift(self, action: Action, step: Step | None, deadline: float,
+                    test: TestContext) -> Heal | None:
         """For a fragile locator that still matches: is it still the element that was learned?"""
-        learned = self._learned_for_drift(action)
+        learned = self._learned_for_drift(action, test)
         if learned is None:
             return None
         page = page_of(action.target)
@@ -382,7 +358,7 @@ class Healer:
                             f" one; {chosen.candidate.css_path} scores {chosen.score:.2f}",
                 }
             return None
-        return self._heal_to(action, step, page, path, found)
+        return self._heal_to(action, step, page, path, found, test)
 
     def _refuse_another_element(self, action: Action, step: Step | None, learned: Fingerprint,
                                 current: Fingerprint, found: _Found, now: float) -> None:

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .heal import LIBRARY_JS, SNAPSHOT_JS
-from .pw import compat
+from ..heal import LIBRARY_JS, SNAPSHOT_JS
+from ..pw import compat
 
 REPORT_BINDING = "__irlReport"
 
@@ -32,9 +32,12 @@ QUIET_MS = 150
 
 
 
-def observer_script() -> str:
-    from .lists import LISTS_LIBRARY_JS  # lists asks the observer: it imports this module
+# The list learner's page side (an expression whose value has ``learn`` and ``candidates``): the
+# observer keeps one per document, which ``ask`` questions by name; lists.py sends it whole too.
+LISTS_LIBRARY_JS = (Path(__file__).parent / "lists.js").read_text(encoding="utf-8")
 
+
+def observer_script() -> str:
     source = (Path(__file__).parent / "observer.js").read_text(encoding="utf-8")
     body = (
         # The libraries are built at a document's first trusted event or question, not when the

@@ -3,12 +3,14 @@
 A locator is looked for only to decide whether it is broken (it matches nothing) and so worth
 healing. Anything else is not for the layer to answer: several matches (strict mode), a closed
 page, a detached frame all count as "present", so that the action or the assertion itself then
-runs and raises exactly what Playwright raises for it. The polls that wait for a late element
-(the healer's, the assertions') grow their interval the same way.
+runs and raises exactly what Playwright raises for it. Every poll for a late element (the
+healer's, the assertions') runs on :func:`poll_intervals`.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import Any
 
 # A poll for a late element starts this often and slows down to this (seconds), by POLL_GROWTH.
@@ -31,8 +33,13 @@ def present(locator: Any, within_ms: float) -> bool:
     return True
 
 
-def next_interval(interval_s: float) -> float:
-    return min(POLL_MAX_S, interval_s * POLL_GROWTH)
+def poll_intervals(deadline: float) -> Iterator[float]:
+    """The one poll loop: each round's interval (seconds), while a round of it still fits before
+    ``deadline`` (a ``time.perf_counter()`` value). A round waits that long for the original."""
+    interval = POLL_START_S
+    while time.perf_counter() < deadline - interval:
+        yield interval
+        interval = min(POLL_MAX_S, interval * POLL_GROWTH)
 
 
 def is_timeout(exc: BaseException) -> bool:

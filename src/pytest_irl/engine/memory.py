@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from .heal import Fingerprint
-from .models import SelfHealing
+from ..heal import Fingerprint
+from ..models import SelfHealing
 
 Learned = TypeVar("Learned", bound=BaseModel)
 Cached = TypeVar("Cached")

@@ -12,9 +12,9 @@ import json
 import re
 from typing import Any
 
-from .heal import Fingerprint
-from .heal.selector_grammar import split_clauses
-from .pw import compat
+from ..heal import Fingerprint
+from ..heal.selector_grammar import split_clauses
+from ..pw import compat
 
 
 def locator_for(page: Any, fp: Fingerprint) -> Any:
