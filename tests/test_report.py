@@ -14,9 +14,9 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 from psycopg.rows import dict_row
-from pytest_irl.healed_locator import python_of
 
 from pytest_irl import screenshot
+from pytest_irl.engine.healed_locator import python_of
 from pytest_irl.heal import Fingerprint
 from pytest_irl.heal.changes import attribute_changes
 from pytest_irl.heal.locator_hints import parse_locator
