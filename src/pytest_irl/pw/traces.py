@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from typing import Any
 
 _PROPERTY = "playwright_trace"
-_TRACE_FILE = re.compile(r"^trace(-(\d+))?\.zip$")
+TRACE_FILE = re.compile(r"^trace(-(\d+))?\.zip$")
 
 
 def tracing_on(config: Any) -> bool:
@@ -94,7 +94,7 @@ def kept_trace(item: Any, report: Any, folder: Path | None, since: float) -> str
         return None
     found = []
     for path in folder.iterdir():
-        match = _TRACE_FILE.match(path.name)
+        match = TRACE_FILE.match(path.name)
         try:
             fresh = match is not None and path.stat().st_mtime >= since - 1.0  # coarse file clocks
         except OSError:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import shlex
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -111,6 +113,15 @@ def external_link(url: str | None, label: str) -> str:
     return f'<span class="mono">{escape(url)}</span>'
 
 
+def trace_link(run_id: Any, path: str | None) -> str:
+    """A run's Playwright trace: this server's download of it (a browser does not follow a
+    ``file:`` link from an http page), named by its path."""
+    if not path:
+        return "–"
+    return (f'<a class="trace" href="/run/{quote(str(run_id))}/trace" title="{escape(path)}" download>'
+            f'{escape(Path(path).name)}</a>')
+
+
 def table(headers: Iterable[str], rows: list[list[str]], empty: str) -> str:
     """Cells are HTML already escaped by their makers; headers are constants."""
     if not rows:
@@ -146,7 +157,7 @@ def session_page(session: dict[str, Any], runs: list[dict[str, Any]]) -> str:
             status(r["status"]) + (' <span class="st healed">flaky</span>' if r.get("flaky") else ""),
             str(int(r["attempt"])), ms(r["duration_ms"]), str(int(r["total_steps"] or 0)),
             f'<span class="st healed">{healed}</span>' if healed else "0", live,
-            f'<span class="mono">{text(r.get("trace_path"))}</span>',
+            trace_link(rid, r.get("trace_path")),
         ])
     title = f"Session {session['id']}"
     sid = quote(str(session["id"]))
@@ -183,11 +194,18 @@ def run_page(run: Any) -> str:
     meta = (f'<p class="meta">{status(run.status)} · attempt {int(run.attempt)} · {ms(run.duration_ms)} · '
             f'<a href="/session/{quote(str(run.session_id))}">session {escape(str(run.session_id)[:8])}</a>'
             + (f" · live: {external_link(run.stream_url, 'stream')}" if run.status == "running" else "")
-            + (f' · trace <span class="mono">{escape(run.trace_path)}</span> (<span class="mono">irl show '
-               f'{escape(str(run.id)[:8])} --trace</span>)' if run.trace_path else "") + "</p>")
+            + "</p>" + (_trace_meta(run) if run.trace_path else ""))
     error = f'<div class="err">{escape(run.error.strip().splitlines()[-1])}</div>' if run.error else ""
     body = meta + error + table(["#", "ACTION", "TARGET", "RESULT", "TIME", "WHERE"], rows, "No steps.")
     return page(run.nodeid, body, refresh_s=2 if run.status == "running" else None)
+
+
+def _trace_meta(run: Any) -> str:
+    # The path as recorded, and the two ways to open it where it was recorded.
+    command = f"playwright show-trace {shlex.quote(run.trace_path)}"
+    return (f'<p class="meta">Playwright trace: {trace_link(run.id, run.trace_path)} · '
+            f'{mono(run.trace_path)} · open it with {mono(command)} or '
+            f'{mono(f"irl show {str(run.id)[:8]} --trace")}</p>')
 
 
 def flaky_page(rows: list[dict[str, Any]], sessions: int) -> str:
