@@ -29,13 +29,14 @@ from .heal.changes import attribute_changes, named_changes
 from .heal.drift import another_element, drift_suspected
 from .heal.locator_kind import is_fragile, strategy_of
 from .heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
+from .healed_list import HealRecord, heal_record, listed
 from .healed_locator import locator_for, normalized, python_for, user_facing_and_alone
 from .memory import LOAD_WAIT_S, CachedHeal, Memory, url_path
 from .models import SelfHealing, Step
 from .observer import Questions, ask, only_dom_changes, probe
 from .policy import Action, DriftRefused, Heal
 from .presence import POLL_START_S, next_interval, present
-from .reviews import Reviews, gate
+from .reviews import Reviews, gate, suggested_of
 
 HealMode = Literal["on", "suggest", "off"]
 DriftMode = Literal["heal", "warn", "off"]
@@ -57,17 +58,6 @@ class HealSettings:
     drift: DriftMode = "heal"
     accept_at: float | None = None  # the decision model's operating point unless set (0..1)
     margin: float | None = None
-
-
-@dataclass
-class HealRecord:
-    """One healed locator, for the end-of-session list."""
-
-    location: str | None
-    original: str
-    suggested: str
-    score: float | None
-    strategy: str
 
 
 @dataclass
@@ -262,7 +252,16 @@ class Healer:
     def review_gate(self, step: Step | None, info: SelfHealing) -> SelfHealing | None:
         """``info`` as it may be applied (``reviews.gate``): None for a heal a person rejected."""
         self.reviews.wait(LOAD_WAIT_S)
-        return gate(self.reviews, step, info)
+        gated = gate(self.reviews, step, info)
+        if gated is None and step is not None and step.heal_refused:
+            # Listed at the end of the session too: a person said no, and the test met it again.
+            self.note_healed(step.location, heal_record(step.location, info.model_copy(update={
+                "review": step.heal_refused.get("review")}), suggested_of(info), info.strategy))
+        return gated
+
+    def note_healed(self, location: str | None, record: HealRecord) -> None:
+        """``record`` into the end-of-session list (also of the list healer's heals)."""
+        listed(self.healed, location, record)
 
     def _remember_healed(self, selector: str, path: str, candidate: Fingerprint) -> None:
         if self.persist is None or not selector or self.memory.knows(selector, path, self.nodeid):
@@ -276,9 +275,8 @@ class Healer:
         location = step.location if step is not None else None
         if self.on_heal is not None and step is not None:
             self.on_heal(locator, step)
-        if not any(h.location == location and h.original == info.original_selector for h in self.healed):
-            shown = suggested or info.suggested_locator or info.healed_selector
-            self.healed.append(HealRecord(location, info.original_selector, shown, info.score, info.strategy))
+        shown = suggested or info.suggested_locator or info.healed_selector
+        self.note_healed(location, heal_record(location, info, shown, info.strategy))
         return Heal(locator, info)
 
     def _note(self, found: _Found) -> str:

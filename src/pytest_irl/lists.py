@@ -235,18 +235,15 @@ class Lists:
                           container_there=bool(payload.get("containerThere")))
 
     def _accept(self, step: Step | None, heal: ListHeal, page: Any) -> ListHeal:
-        from .healer import HealRecord
+        from .healed_list import heal_record
 
         info = heal.info
         if self.healer.on_heal is not None and step is not None:
             # The list's container, outlined in the heal's screenshot.
             self.healer.on_heal(page.locator(info.element or heal.selector).first, step)
-        location = step.location if step is not None else None
-        if step is not None and not any(
-            h.location == location and h.original == info.original_selector for h in self.healer.healed
-        ):
+        if step is not None:
             shown = info.suggested_locator or info.healed_selector
-            self.healer.healed.append(HealRecord(location, info.original_selector, shown, info.score, "list"))
+            self.healer.note_healed(step.location, heal_record(step.location, info, shown, "list"))
         return heal
 
 

@@ -279,7 +279,8 @@ class Recording:
             for record in self.healer.healed:
                 score = "" if record.score is None else f"  (score {record.score:.2f}, {record.strategy})"
                 where = record.location or "?"
-                terminalreporter.write_line(f"{where}: {record.original} -> {record.suggested}{score}")
+                terminalreporter.write_line(f"{where}: {record.original} -> {record.suggested}{score}"
+                                            f"{record.mark()}")
         # Printed lines pass the same redaction as stored ones (a CI log is kept and shared too).
         line = self.summary_line()
         if line is not None:
