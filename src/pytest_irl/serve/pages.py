@@ -34,6 +34,10 @@ form{display:inline}button{font:inherit;font-size:12px;padding:1px 8px;margin-ri
 """
 
 # Adds the token (from this page's own URL) to its links and forms: the HTML never contains it.
+# A page of something still running (``<main data-refresh="S">``) fetches itself again every S
+# seconds and swaps in its new <main>: no reload, so the scroll position and an open page stay,
+# and the new <main> says whether to go on (a finished session's has no data-refresh). What is
+# swapped in is this server's own escaped HTML, parsed inertly (DOMParser runs no script).
 SCRIPT = r"""
 (() => {
   const token = new URLSearchParams(location.search).get("token") || "";
@@ -42,12 +46,36 @@ SCRIPT = r"""
     url.searchParams.set("token", token);
     return url.pathname + url.search;
   };
-  for (const a of document.querySelectorAll("a[href^='/']")) {
-    a.href = withToken(a.getAttribute("href"));
-  }
-  for (const f of document.querySelectorAll("form[action^='/']")) {
-    f.action = withToken(f.getAttribute("action"));
-  }
+  const addToken = (root) => {
+    for (const a of root.querySelectorAll("a[href^='/']")) {
+      a.href = withToken(a.getAttribute("href"));
+    }
+    for (const f of root.querySelectorAll("form[action^='/']")) {
+      f.action = withToken(f.getAttribute("action"));
+    }
+  };
+  addToken(document);
+  const later = () => {
+    const main = document.querySelector("main[data-refresh]");
+    if (main) setTimeout(refresh, 1000 * Math.max(1, Number(main.dataset.refresh) || 5));
+  };
+  const refresh = async () => {
+    try {
+      const response = await fetch(location.href, { cache: "no-store", credentials: "same-origin" });
+      if (response.ok) {
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+        const main = fresh.querySelector("main");
+        if (main) {
+          document.querySelector("main").replaceWith(document.adoptNode(main));
+          addToken(document.querySelector("main"));
+        }
+      }
+    } catch (error) {
+      // The server is gone or busy for now: the next turn tries again.
+    }
+    later();
+  };
+  later();
 })();
 """
 
@@ -65,13 +93,17 @@ NAV = [("/", "Sessions"), ("/flaky", "Flaky tests"), ("/heals", "Healed locators
 
 
 def page(title: str, body: str, *, refresh_s: int | None = None) -> str:
-    """A whole page; ``refresh_s`` reloads it (a session still running) without any script."""
-    refresh = f'<meta http-equiv="refresh" content="{int(refresh_s)}">' if refresh_s else ""
+    """A whole page; with ``refresh_s`` (something still running) its script fetches it again
+    every ``refresh_s`` seconds, and without scripts a <meta> refresh reloads it."""
+    live, fallback = "", ""
+    if refresh_s:
+        live = f' data-refresh="{int(refresh_s)}"'
+        fallback = f'<noscript><meta http-equiv="refresh" content="{int(refresh_s)}"></noscript>'
     links = " ".join(f'<a href="{href}">{name}</a>' for href, name in NAV)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin">{refresh}
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin">{fallback}
 <title>{escape(title)} · pytest-irl</title><style>{STYLE}</style></head>
-<body><nav><b>pytest-irl</b> {links}</nav><main><h1>{escape(title)}</h1>
+<body><nav><b>pytest-irl</b> {links}</nav><main{live}><h1>{escape(title)}</h1>
 {body}
 </main><script>{SCRIPT}</script></body></html>
 """
