@@ -68,6 +68,35 @@ def test_a_failed_run_with_retain_on_failure_has_its_trace_recorded(
     assert gone.returncode == 1 and "is gone" in gone.stderr
 
 
+def test_a_rerun_that_passes_does_not_take_the_failed_attempts_trace(
+    pytester: pytest.Pytester, service_db_url: str,
+) -> None:
+    # Fails, then passes on its rerun at once: the first attempt's trace is written less than
+    # a second before the second attempt starts, in the same folder.
+    pytester.makepyfile(test_traced="""
+import pathlib
+
+import pytest
+
+
+@pytest.mark.irl(reruns=1)
+def test_flaky(page):
+    page.set_content("<p>sometimes</p>")
+    mark = pathlib.Path("flaky.mark")
+    first = not mark.exists()
+    mark.touch()
+    assert not first, "fails the first time"
+""")
+    pytester.runpytest_subprocess("--irl", "--irl-db", service_db_url, "-p", "no:cacheprovider",
+                                  "--tracing", "retain-on-failure").assert_outcomes(passed=1)
+    with psycopg.connect(service_db_url) as conn:
+        query = "SELECT attempt, status, trace_path FROM test_runs ORDER BY attempt"
+        attempts = conn.execute(query).fetchall()
+    assert [(a, s) for a, s, _ in attempts] == [(1, "failed"), (2, "passed")]
+    assert attempts[0][2] is not None and Path(attempts[0][2]).is_file()
+    assert attempts[1][2] is None  # retain-on-failure kept nothing of the passing attempt
+
+
 def test_tracing_on_records_every_run_and_off_records_none(
     pytester: pytest.Pytester, service_db_url: str,
 ) -> None:
