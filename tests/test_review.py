@@ -107,6 +107,9 @@ def test_a_rejected_heal_is_refused_and_an_accepted_one_is_learned(
     # The accepted heal is applied, recorded, and not an unreviewed heal (no HEALED, no count).
     again.stdout.fnmatch_lines(["*test_app.py::test_sign_in* PASSED*"])
     assert "1 healed" not in again.stdout.str()
+    # The session's list of healed locators says which heals a person reviewed, and how.
+    again.stdout.fnmatch_lines(["*: #login-7f3a -> page.get_by_role(*)  (score *)  ?accepted in review?"])
+    again.stdout.fnmatch_lines(["*: #signup-1a2b -> page.get_by_role(*  ?rejected in review: refused*"])
     heal = next(s["selfHealing"] for s in last_steps(service_db_url, "test_sign_in") if "selfHealing" in s)
     assert heal["review"]["verdict"] == "accepted"
     # The rejected one is refused, and the step says why.

@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from playwright.sync_api import expect
 
 from pytest_irl.models import TestRun, utcnow
 from pytest_irl.store import Database
@@ -55,8 +56,8 @@ def test_dashboard_shows_sessions_and_reviews_heals_from_the_page(
     live_session, live_url = uuid.uuid4(), "http://127.0.0.1:9/stream/abc?token=t"
     with Database(service_db_url) as db:
         db.upsert_session({"id": live_session, "started_at": utcnow(), "host": "ci-1"})
-        db.create_test_run(TestRun(session_id=live_session, nodeid="test_live.py::test_watch",
-                                   stream_url=live_url))
+        live_run = db.create_test_run(TestRun(session_id=live_session, nodeid="test_live.py::test_watch",
+                                              stream_url=live_url))
 
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -73,11 +74,24 @@ def test_dashboard_shows_sessions_and_reviews_heals_from_the_page(
         page.get_by_role("link", name=str(live_session)[:8]).click()
         live = page.get_by_role("link", name="watch live")
         assert live.get_attribute("href") == live_url  # a running test links its live stream
+        # While it runs, the page fetches its table again and swaps it in: no reload, no <meta>.
+        assert page.locator("main[data-refresh]").count() == 1
+        assert page.locator("meta[http-equiv=refresh]").count() == 0
+        page.evaluate("window.notReloaded = true")
+        with Database(service_db_url) as db:
+            db.update_test_run(live_run, status="passed", stream_url=None)
+            db.finish_session(live_session, utcnow(), 0)
+        row = page.locator("tr", has_text="test_live.py::test_watch")
+        expect(row.locator(".st.passed")).to_have_count(1, timeout=15_000)
+        assert page.evaluate("window.notReloaded === true")
+        assert page.locator("main[data-refresh]").count() == 0  # finished: the refreshing stops
+        assert f"token={token}" in page.get_by_role("link", name="report view").get_attribute("href")
         page.get_by_role("link", name="Sessions").click()
 
         # The newest finished session: its runs, the hostile name as text, heals marked.
         page.locator("tbody tr").nth(1).get_by_role("link").click()
-        assert page.get_by_role("link", name=XSS).count() == 1
+        # A click does not wait for the next page to load: the assertions that follow wait.
+        expect(page.get_by_role("link", name=XSS)).to_have_count(1)
         assert page.locator("script").count() == 1  # only the page's own
         # The report view of the session: `irl report`'s own rendering, served with its policy.
         page.get_by_role("link", name="report view").click()
@@ -86,7 +100,7 @@ def test_dashboard_shows_sessions_and_reviews_heals_from_the_page(
         page.go_back()
         page.get_by_role("link", name="test_app.py::test_sign_up").click()
         # The heal's locator as Python (the form depends on the strategy that healed it).
-        assert page.get_by_text(re.compile(r'page\.get_by_\w+\(.*"Create account"')).count() >= 1
+        page.get_by_text(re.compile(r'page\.get_by_\w+\(.*"Create account"')).first.wait_for()
 
         page.get_by_role("link", name="Healed locators").click()
         sign_up = page.locator("tr", has_text="#signup-1a2b")

@@ -75,7 +75,7 @@ class Recording:
         self._first_run_ids: dict[str, uuid.UUID] = {}
         # pytest-playwright's --tracing: each running test's artifact folder and wall-clock start.
         self._tracing = traces.tracing_on(config)
-        self._trace_folders: dict[str, tuple[Path | None, float]] = {}
+        self._trace_folders: dict[str, tuple[Path | None, float, traces.Seen]] = {}
 
     def wrap(self, value: Any) -> Any:
         """``value`` (a pytest-playwright fixture's) as the test sees it: wrapped for the layer."""
@@ -245,7 +245,7 @@ class Recording:
         self._runs[item.nodeid] = run
         self._started[item.nodeid] = time.perf_counter()
         if self._tracing:
-            self._trace_folders[item.nodeid] = (None, time.time())
+            self._trace_folders[item.nodeid] = (None, time.time(), frozenset())
         marker = item.get_closest_marker("irl")
         recorder = RunRecorder(run, root=str(self.config.rootpath), secrets=Secrets(self.secrets))
         test = TestContext(
@@ -291,7 +291,8 @@ class Recording:
             for record in self.healer.log.records:
                 score = "" if record.score is None else f"  (score {record.score:.2f}, {record.strategy})"
                 where = record.location or "?"
-                terminalreporter.write_line(f"{where}: {record.original} -> {record.suggested}{score}")
+                terminalreporter.write_line(f"{where}: {record.original} -> {record.suggested}{score}"
+                                            f"{record.mark()}")
         # Printed lines pass the same redaction as stored ones (a CI log is kept and shared too).
         line = self.summary_line()
         if line is not None:
@@ -303,12 +304,14 @@ class Recording:
     def _note_trace(self, item: pytest.Item, report: pytest.TestReport, run: TestRun) -> None:
         """The trace pytest-playwright kept for this run: its folder is known while the fixtures
         are up, the file once its teardown has decided (the teardown report)."""
-        folder, since = self._trace_folders.get(item.nodeid, (None, time.time()))
+        folder, since, before = self._trace_folders.get(item.nodeid, (None, time.time(), frozenset()))
         if folder is None and report.when in ("setup", "call"):
-            self._trace_folders[item.nodeid] = (traces.test_folder(item), since)
+            folder = traces.test_folder(item)
+            # What is there before this run's teardown can keep a trace: an earlier attempt's.
+            self._trace_folders[item.nodeid] = (folder, since, traces.traces_in(folder))
         elif report.when == "teardown":
             self._trace_folders.pop(item.nodeid, None)
-            run.trace_path = traces.kept_trace(item, report, folder, since)
+            run.trace_path = traces.kept_trace(item, report, folder, since, before)
 
     def _apply_report(self, run: TestRun, report: pytest.TestReport) -> None:
         if report.failed:

@@ -18,6 +18,21 @@ class HealRecord:
     suggested: str
     score: float | None
     strategy: str
+    verdict: str | None = None  # "accepted" (applied) or "rejected" (refused) in review
+
+    def mark(self) -> str:
+        """What the list adds after a reviewed heal: a person who reviewed it sees it is the same
+        one, not a new heal to look at (nothing for one not reviewed)."""
+        if self.verdict == "accepted":
+            return "  [accepted in review]"
+        if self.verdict == "rejected":
+            return "  [rejected in review: refused, not applied]"
+        return ""
+
+
+def _verdict(info: SelfHealing) -> str | None:
+    verdict = (info.review or {}).get("verdict")  # what reviews.gate put there
+    return verdict if isinstance(verdict, str) else None
 
 
 class HealLog:
@@ -35,6 +50,14 @@ class HealLog:
             return
         if self.on_heal is not None:
             self.on_heal(element, step)
-        location = step.location
-        if not any(r.location == location and r.original == info.original_selector for r in self.records):
-            self.records.append(HealRecord(location, info.original_selector, shown, info.score, strategy))
+        self._list(HealRecord(step.location, info.original_selector, shown, info.score, strategy,
+                              _verdict(info)))
+
+    def refused_in_review(self, step: Step, info: SelfHealing, shown: str) -> None:
+        """A heal a person rejected, met again and refused: listed too, marked so."""
+        self._list(HealRecord(step.location, info.original_selector, shown, info.score, info.strategy,
+                              "rejected"))
+
+    def _list(self, record: HealRecord) -> None:
+        if not any(r.location == record.location and r.original == record.original for r in self.records):
+            self.records.append(record)

@@ -30,7 +30,7 @@ from ..heal.drift import another_element, drift_suspected
 from ..heal.locator_kind import is_fragile, strategy_of
 from ..heal.look_alikes import KEEP as LOOK_ALIKES_KEPT
 from ..models import SelfHealing, Step
-from ..reviews import Reviews, gate
+from ..reviews import Reviews, gate, suggested_of
 from .action import Action
 from .context import TestContext
 from .heal_log import HealLog
@@ -240,7 +240,11 @@ class ElementHealer:
     def review_gate(self, step: Step | None, info: SelfHealing) -> SelfHealing | None:
         """``info`` as it may be applied (``reviews.gate``): None for a heal a person rejected."""
         self.reviews.wait(LOAD_WAIT_S)
-        return gate(self.reviews, step, info)
+        gated = gate(self.reviews, step, info)
+        if gated is None and step is not None and step.heal_refused:
+            # Listed at the end of the session too: a person said no, and the test met it again.
+            self.log.refused_in_review(step, info, suggested_of(info))
+        return gated
 
     def _remember_healed(self, selector: str, path: str, candidate: Fingerprint, test: TestContext) -> None:
         if self.persist is None or not selector or self.memory.knows(selector, path, test.nodeid):

@@ -11,8 +11,10 @@ after its fixture teardown has kept or dropped the trace:
   browser contexts): the folder is pytest-playwright's ``output_path`` fixture where it has one
   (0.6 and later), else what its own ``_build_artifact_test_folder`` helper names (0.5).
 
-A file older than the test's start is another run's (an earlier attempt of a rerun test) and is
-not this run's trace.
+A file older than the test's start is another run's and is not this run's trace; so is one that
+was already in the folder when the test's fixtures were up (``traces_in``, compared by inode and
+modification time): an earlier attempt of a rerun test wrote it less than a second before this
+attempt started, within the slack a coarse file clock needs.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 _PROPERTY = "playwright_trace"
-_TRACE_FILE = re.compile(r"^trace(-(\d+))?\.zip$")
+TRACE_FILE = re.compile(r"^trace(-(\d+))?\.zip$")
 
 
 def tracing_on(config: Any) -> bool:
@@ -79,11 +81,31 @@ def _folder_from_helper(item: Any) -> str | None:
         return None
 
 
-def kept_trace(item: Any, report: Any, folder: Path | None, since: float) -> str | None:
+Seen = frozenset[tuple[str, int, int]]
+
+
+def traces_in(folder: Path | None) -> Seen:
+    """The trace files in ``folder`` now: name, inode and modification time of each."""
+    seen = set()
+    if folder is not None and folder.is_dir():
+        for path in folder.iterdir():
+            if TRACE_FILE.match(path.name):
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue
+                seen.add((path.name, stat.st_ino, stat.st_mtime_ns))
+    return frozenset(seen)
+
+
+def kept_trace(
+    item: Any, report: Any, folder: Path | None, since: float, before: Seen = frozenset(),
+) -> str | None:
     """The absolute path of the trace pytest-playwright kept for this run of ``item``, else None.
 
     ``report`` is the teardown report; ``folder`` what ``test_folder`` said while the test ran;
-    ``since`` the run's start (``time.time()``)."""
+    ``since`` the run's start (``time.time()``); ``before`` what ``traces_in`` found in the folder
+    then (an earlier attempt's trace, unchanged, is not this run's)."""
     for name, value in getattr(report, "user_properties", ()):
         if name == _PROPERTY and isinstance(value, str):
             path = Path(value)
@@ -94,11 +116,13 @@ def kept_trace(item: Any, report: Any, folder: Path | None, since: float) -> str
         return None
     found = []
     for path in folder.iterdir():
-        match = _TRACE_FILE.match(path.name)
+        match = TRACE_FILE.match(path.name)
         try:
-            fresh = match is not None and path.stat().st_mtime >= since - 1.0  # coarse file clocks
+            stat = path.stat()
         except OSError:
             continue
+        fresh = (match is not None and stat.st_mtime >= since - 1.0  # coarse file clocks
+                 and (path.name, stat.st_ino, stat.st_mtime_ns) not in before)
         if fresh and match is not None:
             found.append((int(match[2] or 0), path))
     return str(min(found)[1]) if found else None

@@ -106,6 +106,7 @@ class Run:
     error: str | None
     steps: list[Step]
     failure_shot: Shot | None = None
+    trace_path: str | None = None  # the Playwright trace pytest-playwright kept (pw/traces.py)
 
     @property
     def healed(self) -> int:
@@ -277,6 +278,7 @@ def build(
                 flaky=bool(raw.get("flaky")), started_at=raw.get("started_at"),
                 duration_ms=_float(raw.get("duration_ms")), error=_cut(raw.get("error"), MAX_RUN_ERROR),
                 steps=[_step(step) for step in raw.get("steps") or [] if isinstance(step, Mapping)],
+                trace_path=str(raw["trace_path"]) if raw.get("trace_path") else None,
             )
             tests.setdefault(str(raw["nodeid"]), Test(str(raw["nodeid"]), [])).runs.append(run)
         out.append(Session(

@@ -15,11 +15,15 @@ import base64
 import hashlib
 import html
 import json
+import shlex
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .model import Heal, Report, Run, Shot, Step, Test
 
@@ -68,26 +72,44 @@ def _step(step: Step) -> dict[str, Any]:
     })
 
 
-def _run(run: Run) -> dict[str, Any]:
+def file_href(run: Run) -> str | None:
+    """The link to a run's trace from a report opened from disk: a ``file:`` URL (traces.py
+    records absolute paths); a relative path stays relative to the report, quoted so that no
+    character of it can make a scheme, a query or markup of it."""
+    if not run.trace_path:
+        return None
+    path = Path(run.trace_path)
+    return path.as_uri() if path.is_absolute() else "./" + quote(path.as_posix())
+
+
+TraceHref = Callable[[Run], str | None]
+
+
+def _run(run: Run, trace_href: TraceHref) -> dict[str, Any]:
+    trace = run.trace_path
     return _compact({
         "id": run.id, "status": run.status, "attempt": run.attempt, "flaky": run.flaky,
         "started": _time(run.started_at), "ms": run.duration_ms, "error": run.error,
         "shot": _shot(run.failure_shot), "steps": [_step(s) for s in run.steps],
+        # Playwright's own viewer opens it; the command is shown to copy, quoted for a shell.
+        "trace": trace, "traceHref": trace_href(run) if trace else None,
+        "traceCmd": f"playwright show-trace {shlex.quote(trace)}" if trace else None,
     })
 
 
-def _test(test: Test) -> dict[str, Any]:
+def _test(test: Test, trace_href: TraceHref) -> dict[str, Any]:
     flags = [name for name, on in (("failed", test.failed), ("healed", test.healed), ("flaky", test.flaky),
                                    ("refused", test.refused)) if on]
     return _compact({
         "id": test.nodeid, "status": test.status, "flags": flags, "healed": test.healed,
         "refused": test.refused, "ms": sum(r.duration_ms or 0.0 for r in test.runs) or None,
-        "runs": [_run(r) for r in test.runs],
+        "runs": [_run(r, trace_href) for r in test.runs],
     })
 
 
-def report_data(report: Report) -> dict[str, Any]:
-    """The report as the JSON the page reads (what ``report.js`` expects)."""
+def report_data(report: Report, trace_href: TraceHref = file_href) -> dict[str, Any]:
+    """The report as the JSON the page reads (what ``report.js`` expects). ``trace_href`` makes
+    the link to a run's trace (``irl serve`` links its own download of it)."""
     return {
         "generated": _time(report.generated_at),
         "shotsLeftOut": report.shots_left_out,
@@ -95,7 +117,7 @@ def report_data(report: Report) -> dict[str, Any]:
             _compact({
                 "id": s.id, "started": _time(s.started_at), "finished": _time(s.finished_at),
                 "status": s.status, "exit": s.exit_status, "host": s.host, "args": s.args,
-                "tests": [_test(t) for t in s.tests],
+                "tests": [_test(t, trace_href) for t in s.tests],
             })
             for s in report.sessions
         ],
@@ -108,9 +130,10 @@ def _embedded_json(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def render(report: Report, *, title: str = "pytest-irl report") -> str:
+def render(report: Report, *, title: str = "pytest-irl report", trace_href: TraceHref = file_href) -> str:
     """The whole HTML page of ``report``."""
     css, js = _asset("report.css"), _asset("report.js")
+    data = _embedded_json(report_data(report, trace_href))
     policy = "; ".join((
         "default-src 'none'", "img-src data:", f"style-src {_csp_hash(css)}", f"script-src {_csp_hash(js)}",
         "base-uri 'none'", "form-action 'none'",
@@ -124,6 +147,6 @@ def render(report: Report, *, title: str = "pytest-irl report") -> str:
         f"<header><h1>{html.escape(title)}</h1><p id=\"meta\"></p></header>\n",
         "<nav id=\"controls\" aria-label=\"Filters\"></nav>\n<main id=\"sessions\"></main>\n",
         "<noscript>This report builds its list with JavaScript; allow scripts for this file.</noscript>\n",
-        f"<script type=\"application/json\" id=\"irl-data\">{_embedded_json(report_data(report))}</script>\n",
+        f"<script type=\"application/json\" id=\"irl-data\">{data}</script>\n",
         f"<script>{js}</script>\n</body></html>\n",
     ))

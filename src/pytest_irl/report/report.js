@@ -24,6 +24,18 @@
   }
   function score(value) { return value === undefined || value === null ? "-" : Number(value).toFixed(2); }
   function badge(text, kind) { return el("span", "badge " + kind, text); }
+  // Served by `irl serve`, the page's URL carries its token, and the server's own links (a
+  // trace's download) need it; a report opened from disk has none and links files.
+  const token = new URLSearchParams(location.search).get("token");
+  function traceLink(run) {
+    const link = el("a", null, run.trace);
+    const href = run.traceHref || "";
+    // Only what render.py makes: a file: URL, a quoted relative path, or the server's route.
+    if (/^(file:\/\/\/|\.\/|\/run\/)/.test(href)) {
+      link.href = href.startsWith("/") && token ? href + "?token=" + encodeURIComponent(token) : href;
+    }
+    return link;
+  }
 
   // -- tests ------------------------------------------------------------------------------------
   const tests = [];  // {test, node, haystack}
@@ -146,6 +158,10 @@
     if (run.started) head.push(run.started);
     head.push("run " + run.id);
     block.append(el("h3", null, head.join(" · ")));
+    if (run.trace) {
+      block.append(el("p", "trace", "Playwright trace: ", traceLink(run), " · open it with ", code(run.traceCmd || ""),
+        " or ", code("irl show " + run.id.slice(0, 8) + " --trace")));
+    }
     if (run.error) block.append(el("pre", null, run.error));
     if (run.shot) block.append(shotFigure(run.shot, "the page when the test failed"));
     const steps = run.steps || [];

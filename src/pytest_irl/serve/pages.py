@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import shlex
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +34,10 @@ form{display:inline}button{font:inherit;font-size:12px;padding:1px 8px;margin-ri
 """
 
 # Adds the token (from this page's own URL) to its links and forms: the HTML never contains it.
+# A page of something still running (``<main data-refresh="S">``) fetches itself again every S
+# seconds and swaps in its new <main>: no reload, so the scroll position and an open page stay,
+# and the new <main> says whether to go on (a finished session's has no data-refresh). What is
+# swapped in is this server's own escaped HTML, parsed inertly (DOMParser runs no script).
 SCRIPT = r"""
 (() => {
   const token = new URLSearchParams(location.search).get("token") || "";
@@ -40,12 +46,36 @@ SCRIPT = r"""
     url.searchParams.set("token", token);
     return url.pathname + url.search;
   };
-  for (const a of document.querySelectorAll("a[href^='/']")) {
-    a.href = withToken(a.getAttribute("href"));
-  }
-  for (const f of document.querySelectorAll("form[action^='/']")) {
-    f.action = withToken(f.getAttribute("action"));
-  }
+  const addToken = (root) => {
+    for (const a of root.querySelectorAll("a[href^='/']")) {
+      a.href = withToken(a.getAttribute("href"));
+    }
+    for (const f of root.querySelectorAll("form[action^='/']")) {
+      f.action = withToken(f.getAttribute("action"));
+    }
+  };
+  addToken(document);
+  const later = () => {
+    const main = document.querySelector("main[data-refresh]");
+    if (main) setTimeout(refresh, 1000 * Math.max(1, Number(main.dataset.refresh) || 5));
+  };
+  const refresh = async () => {
+    try {
+      const response = await fetch(location.href, { cache: "no-store", credentials: "same-origin" });
+      if (response.ok) {
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+        const main = fresh.querySelector("main");
+        if (main) {
+          document.querySelector("main").replaceWith(document.adoptNode(main));
+          addToken(document.querySelector("main"));
+        }
+      }
+    } catch (error) {
+      // The server is gone or busy for now: the next turn tries again.
+    }
+    later();
+  };
+  later();
 })();
 """
 
@@ -63,13 +93,17 @@ NAV = [("/", "Sessions"), ("/flaky", "Flaky tests"), ("/heals", "Healed locators
 
 
 def page(title: str, body: str, *, refresh_s: int | None = None) -> str:
-    """A whole page; ``refresh_s`` reloads it (a session still running) without any script."""
-    refresh = f'<meta http-equiv="refresh" content="{int(refresh_s)}">' if refresh_s else ""
+    """A whole page; with ``refresh_s`` (something still running) its script fetches it again
+    every ``refresh_s`` seconds, and without scripts a <meta> refresh reloads it."""
+    live, fallback = "", ""
+    if refresh_s:
+        live = f' data-refresh="{int(refresh_s)}"'
+        fallback = f'<noscript><meta http-equiv="refresh" content="{int(refresh_s)}"></noscript>'
     links = " ".join(f'<a href="{href}">{name}</a>' for href, name in NAV)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin">{refresh}
+<html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="same-origin">{fallback}
 <title>{escape(title)} · pytest-irl</title><style>{STYLE}</style></head>
-<body><nav><b>pytest-irl</b> {links}</nav><main><h1>{escape(title)}</h1>
+<body><nav><b>pytest-irl</b> {links}</nav><main{live}><h1>{escape(title)}</h1>
 {body}
 </main><script>{SCRIPT}</script></body></html>
 """
@@ -111,6 +145,15 @@ def external_link(url: str | None, label: str) -> str:
     return f'<span class="mono">{escape(url)}</span>'
 
 
+def trace_link(run_id: Any, path: str | None) -> str:
+    """A run's Playwright trace: this server's download of it (a browser does not follow a
+    ``file:`` link from an http page), named by its path."""
+    if not path:
+        return "–"
+    return (f'<a class="trace" href="/run/{quote(str(run_id))}/trace" title="{escape(path)}" download>'
+            f'{escape(Path(path).name)}</a>')
+
+
 def table(headers: Iterable[str], rows: list[list[str]], empty: str) -> str:
     """Cells are HTML already escaped by their makers; headers are constants."""
     if not rows:
@@ -146,7 +189,7 @@ def session_page(session: dict[str, Any], runs: list[dict[str, Any]]) -> str:
             status(r["status"]) + (' <span class="st healed">flaky</span>' if r.get("flaky") else ""),
             str(int(r["attempt"])), ms(r["duration_ms"]), str(int(r["total_steps"] or 0)),
             f'<span class="st healed">{healed}</span>' if healed else "0", live,
-            f'<span class="mono">{text(r.get("trace_path"))}</span>',
+            trace_link(rid, r.get("trace_path")),
         ])
     title = f"Session {session['id']}"
     sid = quote(str(session["id"]))
@@ -183,11 +226,18 @@ def run_page(run: Any) -> str:
     meta = (f'<p class="meta">{status(run.status)} · attempt {int(run.attempt)} · {ms(run.duration_ms)} · '
             f'<a href="/session/{quote(str(run.session_id))}">session {escape(str(run.session_id)[:8])}</a>'
             + (f" · live: {external_link(run.stream_url, 'stream')}" if run.status == "running" else "")
-            + (f' · trace <span class="mono">{escape(run.trace_path)}</span> (<span class="mono">irl show '
-               f'{escape(str(run.id)[:8])} --trace</span>)' if run.trace_path else "") + "</p>")
+            + "</p>" + (_trace_meta(run) if run.trace_path else ""))
     error = f'<div class="err">{escape(run.error.strip().splitlines()[-1])}</div>' if run.error else ""
     body = meta + error + table(["#", "ACTION", "TARGET", "RESULT", "TIME", "WHERE"], rows, "No steps.")
     return page(run.nodeid, body, refresh_s=2 if run.status == "running" else None)
+
+
+def _trace_meta(run: Any) -> str:
+    # The path as recorded, and the two ways to open it where it was recorded.
+    command = f"playwright show-trace {shlex.quote(run.trace_path)}"
+    return (f'<p class="meta">Playwright trace: {trace_link(run.id, run.trace_path)} · '
+            f'{mono(run.trace_path)} · open it with {mono(command)} or '
+            f'{mono(f"irl show {str(run.id)[:8]} --trace")}</p>')
 
 
 def flaky_page(rows: list[dict[str, Any]], sessions: int) -> str:

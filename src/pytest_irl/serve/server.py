@@ -7,6 +7,8 @@ Routes (each refused with 403 without the server's token, ``?token=...``):
 - ``/session/<id>/report`` : the session as ``irl report`` renders it (report/render.py): tests,
   steps, heals with their screenshots, filters and search
 - ``/run/<id>`` : the steps of one run, heals and refusals with their notes
+- ``/run/<id>/trace`` : the run's Playwright trace (``trace_path``), as a download for
+  ``playwright show-trace`` (a browser does not follow a ``file:`` link from an http page)
 - ``/flaky?sessions=N`` : the ``irl_flaky_tests`` view over the last N sessions
 - ``/heals`` : every healed locator (first and last seen, how often, which tests) and its verdict
 - ``POST /heals/<heal-id>/accept|reject`` : review a heal, then back to ``/heals``
@@ -18,10 +20,13 @@ live stream. A POST is CSRF-safe: it needs the token (another site cannot know i
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import threading
 import uuid
 from html import unescape
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -35,6 +40,9 @@ _REPORT = re.compile(rf"^/session/{_UUID}/report$")
 # the server sends the same one as a header.
 _META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 _RUN = re.compile(rf"^/run/{_UUID}$")
+_TRACE = re.compile(rf"^/run/{_UUID}/trace$")
+_ZIP_MAGIC = b"PK\x03\x04"
+_CHUNK = 1 << 16
 _REVIEW = re.compile(r"^/heals/([0-9a-f]{16})/(accept|reject)$")
 MAX_BODY_BYTES = 4096
 DEFAULT_SESSIONS = 30
@@ -76,6 +84,10 @@ class _Handler(TokenHandler):
         if not self.authorized(query):
             return
         try:
+            match = _TRACE.match(parts.path)
+            if match and method == "GET":
+                self._trace(match.group(1))
+                return
             with self.server.db_lock:
                 if method == "POST":
                     self._post(parts.path)
@@ -134,10 +146,44 @@ class _Handler(TokenHandler):
         except LookupError:
             self._plain(404, "no such session")
             return
-        html = render.render(report, title=f"pytest-irl session {session_id[:8]}")
+        # The report's trace links go to this server's download (report.js adds the token).
+        html = render.render(report, title=f"pytest-irl session {session_id[:8]}",
+                             trace_href=lambda run: f"/run/{quote(run.id)}/trace")
         found = _META_CSP.search(html)
         policy = unescape(found.group(1)) if found else "default-src 'none'"
         self._send(200, "text/html; charset=utf-8", html, csp=policy)
+
+    def _trace(self, run_id: str) -> None:
+        """Sends the run's trace. Only a file as traces.py records one: named ``trace*.zip`` and
+        a zip, so that a path written into the database by anyone cannot make this server hand
+        out another of this machine's files. Read outside the database lock: a trace can be
+        large, and other pages go on meanwhile."""
+        from ..pw.traces import TRACE_FILE
+
+        with self.server.db_lock:
+            run = self.server.db.get_test_run(run_id)
+        if run is None or not run.trace_path:
+            self._plain(404, "this run has no trace")
+            return
+        path = Path(run.trace_path)
+        try:
+            with path.open("rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                if not TRACE_FILE.match(path.name) or file.read(4) != _ZIP_MAGIC:
+                    self._plain(403, "forbidden: not a Playwright trace")
+                    return
+                file.seek(0)
+                self.send_response(200)
+                for name, value in (("Content-Type", "application/zip"), ("Content-Length", str(size)),
+                                    ("Content-Disposition", f'attachment; filename="trace-{run_id[:8]}.zip"'),
+                                    ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff"),
+                                    ("Referrer-Policy", self.referrer_policy)):
+                    self.send_header(name, value)
+                self.end_headers()
+                if self.command != "HEAD":
+                    shutil.copyfileobj(file, self.wfile, _CHUNK)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            self._plain(404, "the trace is gone (it is kept where the run was)")
 
     def _post(self, path: str) -> None:
         match = _REVIEW.match(path)
