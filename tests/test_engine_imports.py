@@ -132,3 +132,23 @@ def test_the_graph_sees_the_engine_imports() -> None:
 def test_the_check_finds_a_circle() -> None:
     assert cycle_in({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert cycle_in({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+HEAL = "pytest_irl.heal"
+
+
+def test_the_pure_core_has_no_circle_and_no_hidden_import() -> None:
+    """heal/ is read bottom-up (fingerprint, similarity, identity, score, then the decision): no
+    circle among its modules, none hidden inside a function, and nothing of the package above it
+    (no browser, no pytest, no engine)."""
+    core = [m for m in MODULES if m.startswith(HEAL)]
+    assert len(core) > 15
+    found = cycle_in(graph(core))
+    assert found is None, " -> ".join(found or [])
+    problems = [
+        f"{m}:{line} imports {name}" + ("" if at_top else " inside a function")
+        for m in core
+        for name, line, at_top in imports_of(m)
+        if not name.startswith(HEAL) or not at_top
+    ]
+    assert not problems, "\n".join(problems)

@@ -51,7 +51,8 @@ from pathlib import Path
 from typing import Any
 
 from .calibration import DecisionModel, default_model
-from .decide import DEFAULT_MARGIN, Decision, choose, decide, same_control
+from .controls import same_control
+from .decide import DEFAULT_MARGIN, Decision, choose, decide
 from .fingerprint import Box, Fingerprint, Neighbours
 from .identity import Evidence
 from .locator_hints import HintScore, LocatorHints, TextHint, hint_score, parse_locator, rank_by_hints

@@ -29,6 +29,7 @@ from typing import Any
 from .calibration import DecisionModel, Source, clip, default_model, explain
 from .changes import reworded
 from .contrast import Contrast, contrasts
+from .controls import same_control
 from .fingerprint import Fingerprint
 from .score import Match
 from .tiebreak import Seat, break_tie, seat
@@ -100,17 +101,6 @@ def effective_score(match: Match) -> float:
         return min(1.0, match.score + UNIQUE_BONUS)
     return match.score
 
-
-def same_control(a: Fingerprint, b: Fingerprint) -> bool:
-    """A ``<label>`` and the control it labels (by ``for`` or by nesting) are one thing to act on."""
-    if a.tag != "label":
-        a, b = b, a
-    if a.tag != "label" or b.tag == "label" or a.frame_path != b.frame_path:
-        return False
-    target = a.attrs.get("for")
-    if target:
-        return bool(b.id) and b.id == target
-    return bool(a.css_path) and b.css_path.startswith(a.css_path + " > ")
 
 
 def choose(

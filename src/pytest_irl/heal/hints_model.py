@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from .identity import AGREE, text_verdict
 from .selector_grammar import TextValue
 from .similarity import contains_ci, text_similarity
 
@@ -63,8 +64,6 @@ class TextHint(BaseModel):
         if self.matches(actual):
             return 1.0
         probe = re.sub(r"\\.|[\^$.*+?()\[\]{}|]", " ", self.value) if self.regex else self.value
-        from .identity import AGREE, text_verdict  # identity imports this module
-
         if not self.regex and text_verdict(self.value, actual) == AGREE:
             return FUZZY_CAP  # the same words once everyday UI synonyms are joined
         return FUZZY_CAP * text_similarity(probe, actual)

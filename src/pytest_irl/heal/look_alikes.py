@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .controls import same_control
 from .fingerprint import Fingerprint, Neighbours
 from .identity import family
+from .score import rank
 
 POOL_EACH_SIDE = 16
 # Elements of the family with the same name further away (the same link in the header and the
@@ -43,9 +45,6 @@ def _same_element(a: Fingerprint, b: Fingerprint) -> bool:
 
 def look_alikes(reference: Fingerprint, pool: Sequence[Fingerprint], keep: int = KEEP) -> list[Fingerprint]:
     """The ``keep`` members of ``pool`` most like ``reference`` (itself and its label excluded)."""
-    from .decide import same_control  # decide imports score, which this module must not need first
-    from .score import rank
-
     others = [fp for fp in pool if not _same_element(fp, reference) and not same_control(fp, reference)]
     if not others:
         return []
@@ -64,8 +63,6 @@ def resemblances(
     reference: Fingerprint, candidates: Sequence[Fingerprint], *, with_position: bool = False
 ) -> list[float]:
     """``resemblance`` of each of ``candidates``, in one ranking (the reference is read once)."""
-    from .score import rank
-
     matches = rank(reference, candidates, weights=_WITHOUT_NEIGHBOURS if with_position else _CONTENT)
     by_index = {m.index: m.score for m in matches}
     return [by_index.get(i, 0.0) for i in range(len(candidates))]
