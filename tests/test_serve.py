@@ -92,7 +92,7 @@ def test_dashboard_shows_sessions_and_reviews_heals_from_the_page(
         page.locator("tbody tr").nth(1).get_by_role("link").click()
         # A click does not wait for the next page to load: the assertions that follow wait.
         expect(page.get_by_role("link", name=XSS)).to_have_count(1)
-        assert page.locator("script").count() == 1  # only the page's own
+        expect(page.locator("script")).to_have_count(1)  # only the page's own
         # The report view of the session: `irl report`'s own rendering, served with its policy.
         page.get_by_role("link", name="report view").click()
         page.get_by_text(XSS).first.wait_for()
@@ -105,14 +105,14 @@ def test_dashboard_shows_sessions_and_reviews_heals_from_the_page(
         page.get_by_role("link", name="Healed locators").click()
         sign_up = page.locator("tr", has_text="#signup-1a2b")
         sign_in = page.locator("tr", has_text="#login-7f3a")
-        assert sign_up.get_by_text("pending").count() == 1
+        expect(sign_up.get_by_text("pending")).to_have_count(1)
         with page.expect_navigation():
             sign_up.get_by_role("button", name="Reject").click()
         assert page.url.split("?")[0].endswith("/heals"), page.content()
-        assert sign_up.get_by_text("rejected").count() == 1
+        expect(sign_up.get_by_text("rejected")).to_have_count(1)
         with page.expect_navigation():
             sign_in.get_by_role("button", name="Accept").click()
-        assert sign_in.get_by_text("accepted").count() == 1
+        expect(sign_in.get_by_text("accepted")).to_have_count(1)
         assert dialogs == []
 
         # CSRF: without the token, or from another site's page, a review is refused.
