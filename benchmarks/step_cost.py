@@ -14,6 +14,9 @@ ratio, and CPU time per step two ways:
   with ``RUSAGE_SELF``), so start-up, the store and the browser's own work are left out. The
   difference between the two modes is the plugin's CPU per step, the figure to watch.
 
+Python's bytecode cache is on in the child processes, as by default for every user (see
+``overhead.py``; ``--no-bytecode-cache`` turns it off).
+
 CPU time is the primary figure: on a loaded machine wall time mostly measures the neighbours.
 ``--profile FILE`` also runs the test once each way with its loop under cProfile (main-thread CPU
 time; FILE.plain.prof, FILE.irl.prof) and prints the functions whose own time grows most with
@@ -108,6 +111,15 @@ def write_suite(folder: Path, steps: int) -> Path:
     return test
 
 
+def child_env(bytecode_cache: bool) -> dict[str, str]:
+    if bytecode_cache:
+        return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+ENV = child_env(True)  # main() sets it from --no-bytecode-cache
+
+
 def run_once(folder: Path, irl: bool, db: str | None) -> Sample:
     result = folder / "result.json"
     result.unlink(missing_ok=True)
@@ -119,7 +131,7 @@ def run_once(folder: Path, irl: bool, db: str | None) -> Sample:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True,
-                          env={**os.environ, "STEP_COST_RESULT": str(result)})
+                          env={**ENV, "STEP_COST_RESULT": str(result)})
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -140,7 +152,7 @@ def profile(folder: Path, db: str | None, out: Path, top: int, steps: int) -> No
         if irl:
             cmd += ["--irl", *(["--irl-db", db] if db else [])]
         proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True,
-                              env={**os.environ, "STEP_COST_PROFILE": str(path)})
+                              env={**ENV, "STEP_COST_PROFILE": str(path)})
         if proc.returncode != 0:
             sys.exit(f"step_cost: the profiled run failed:\n{proc.stdout[-3000:]}")
         stats = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
@@ -179,7 +191,11 @@ def main() -> None:
                                      " instead of an embedded store in a fresh folder")
     parser.add_argument("--profile", metavar="FILE", help="also profile one --irl run in-process into FILE")
     parser.add_argument("--top", type=int, default=30, help="rows of the profile table")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="compile every module in every run (PYTHONDONTWRITEBYTECODE=1)")
     args = parser.parse_args()
+    global ENV
+    ENV = child_env(not args.no_bytecode_cache)
 
     with tempfile.TemporaryDirectory(prefix="irl-step-cost-") as tmp:
         folder = Path(tmp)
@@ -213,6 +229,7 @@ def report(plain: list[Sample], irl: list[Sample], steps: int, rounds: int, db: 
     loop_p, loop_i = med(plain, "loop_cpu_s"), med(irl, "loop_cpu_s")
     main_p, main_i = med(plain, "thread_cpu_s"), med(irl, "thread_cpu_s")
     per = 1000.0 / steps
+    print(f"bytecode cache: {'off' if ENV.get('PYTHONDONTWRITEBYTECODE') else 'on'}")
     print(f"steps: {steps}   rounds: {rounds}   store: {db or 'embedded (fresh folder)'}   (medians)")
     print("| run | wall | CPU/step, process tree | CPU/step, test loop | of which main thread |")
     print("|---|---|---|---|---|")
