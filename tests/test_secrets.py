@@ -293,7 +293,7 @@ def test_malformed_database_string_error_masks_its_password(pytester: pytest.Pyt
 def test_stream_state_is_redacted_while_the_test_runs(context: BrowserContext, pages_url: str) -> None:
     layer = Layer()
     run = TestRun(session_id=uuid.uuid4(), nodeid="t")
-    recorder = RunRecorder(run, secrets=Secrets(layer.secrets))
+    recorder = RunRecorder(run, secrets=Secrets())
     layer.begin_test(TestContext("t", recorder))
     stream = Hub().add(run, redact=recorder.steps_json)
     page = wrap(context, layer).new_page()
@@ -311,6 +311,29 @@ def test_stream_state_is_redacted_while_the_test_runs(context: BrowserContext, p
         assert secret not in live and secret not in final
         assert secret not in json.dumps([step.to_json() for step in run.steps])
     assert 'fill(\\"********\\")' in final, final
+
+
+def test_no_secret_confirmations_are_batched_and_taken_when_the_test_ends(context: BrowserContext) -> None:
+    """A field's "no secret" confirmation waits in the page (a binding call per fill is what a
+    fill-heavy test would feel); what is still queued when the test ends is taken, not lost."""
+    layer = Layer()
+    run = TestRun(session_id=uuid.uuid4(), nodeid="t")
+    recorder = RunRecorder(run, secrets=Secrets())
+    layer.begin_test(TestContext("t", recorder))
+    page = wrap(context, layer).new_page()
+    page.set_content("<input id=q>")
+    # Count the observer's binding calls (it reads window.__irlReport at each report).
+    page.evaluate("""() => { const send = window.__irlReport; window.__irlSent = 0;
+        window.__irlReport = (payload) => { window.__irlSent++; return send(payload); }; }""")
+    values = [f"plain-value-{i}" for i in range(5)]
+    for value in values:
+        page.locator("#q").fill(value)
+    sent = page.evaluate("window.__irlSent")
+    assert sent < len(values)  # one per fill would be 5 (and 6 with the element's own report)
+    layer.settle_learning()  # the test's end: the confirmations still queued are taken
+    recorder.finish_values()
+    assert [s.value for s in run.steps if s.action == "fill"] == values
+    page.close()
 
 
 # Redaction itself -----------------------------------------------------------------------------

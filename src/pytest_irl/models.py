@@ -6,39 +6,16 @@ Python attributes are snake_case; ``model_dump(by_alias=True)`` gives the JSON s
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from .storable import storable_json, utcnow
+
 RunStatus = Literal["running", "passed", "failed", "skipped", "error", "interrupted"]
-
-# Postgres text and jsonb reject NUL, and UTF-8 cannot encode a lone surrogate; both are replaced
-# by U+FFFD so that a hostile string is stored (visibly altered) instead of failing the write.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def storable(text: str) -> str:
-    return _UNSTORABLE.sub("\ufffd", text)
-
-
-def storable_json(value: Any) -> Any:
-    """``value`` with every string in it (keys included) made storable."""
-    if isinstance(value, str):
-        return storable(value)
-    if isinstance(value, dict):
-        return {storable(str(k)): storable_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [storable_json(v) for v in value]
-    return value
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 class _Camel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")

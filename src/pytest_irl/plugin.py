@@ -223,7 +223,7 @@ def _stream_frames(config: pytest.Config) -> str:
 
 
 def _heal_settings(config: pytest.Config) -> Any:
-    from .engine.healing import HealSettings
+    from .engine.settings import HealSettings
 
     heal = config.getoption("irl_heal") or str(config.getini("irl_heal")).strip().lower()
     drift = config.getoption("irl_drift") or str(config.getini("irl_drift")).strip().lower()

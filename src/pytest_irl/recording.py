@@ -4,38 +4,39 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import healed_tests, screenshot
-from .engine.context import TestContext
-from .engine.healing import Healer, HealSettings
-from .engine.lists import Lists
-from .engine.memory import Memory
-from .engine.recorder import RunRecorder
-from .engine.wiring import build_layer
-from .models import TestRun, utcnow
-from .proxy import wrap
-from .pw import compat, traces
+from .engine.settings import HealSettings
+from .engine_loader import EngineLoader
+from .pw import traces
 from .redact import Secrets
 from .reruns import ATTEMPT
-from .reviews import unreviewed_heals
+from .reviews import Review, unreviewed_heals
+from .storable import utcnow
 from .store import StoreLocation, Writer, shards
 from .store.embedded import PGDATA
 from .store.url import ENV_VAR
-from .wrapping import unwrap
 
 if TYPE_CHECKING:
+    from .engine.context import TestContext
+    from .engine.healing import Healer
+    from .engine.layer import Layer
+    from .models import TestRun
     from .store.db import Database
 
 # A test is recorded when it uses any of these (pytest-playwright's browser fixtures).
 PLAYWRIGHT_FIXTURES = frozenset({"page", "context", "new_context", "browser"})
 # A recorded test's context (engine/context.py): what the engine knows of the test while it runs.
-TEST_CONTEXT = pytest.StashKey[TestContext]()
+TEST_CONTEXT: pytest.StashKey[TestContext] = pytest.StashKey()
 
 _ERROR_CHARS = 4000
 
@@ -51,25 +52,27 @@ class Recording:
         self.session_id = session_id
         self.worker = worker
         self.controller_id = controller_id or uuid.uuid4()
-        self.memory = Memory()
-        # Lists: learned sets and list heals; actions on a chain follow a healed list (lists.py).
-        self.layer = build_layer(self.memory, settings, persist_fingerprint=self._persist_fingerprint,
-                                 persist_list=self._persist_list, on_error=self._note_problem)
-        assert self.layer.lists is not None and self.layer.healer is not None  # wiring.build_layer made them
-        self.lists: Lists = self.layer.lists
-        self.healer: Healer = self.layer.healer
-        self.healer.reviews.loaded.clear()  # until the store has answered (_load_memory)
-        self.healer.log.on_heal = self._heal_screenshot
+        self.settings = settings
+        # The engine (the layer, its healers and what they learn) is built when first needed, after
+        # a thread has imported it while the first test's browser started (engine_loader.py).
+        self._loader = EngineLoader()
+        self._layer: Layer | None = None
+        self._layer_lock = threading.Lock()
+        self._history_absent = False  # a new embedded store: nothing to load before healing
+        self._history: _History | None = None  # what the store had, once it has answered
         self._heal_shots: dict[uuid.UUID, int] = {}  # heal screenshots taken, per run
         # The session's secrets: the database password, however it was given (also malformed).
-        self.secrets = self.layer.secrets
+        self.secrets = Secrets()
         self.secrets.learn_database_url(config.getoption("irl_db", None))
         self.secrets.learn_database_url(location.url)
         self.secrets.learn_database_url(os.environ.get(ENV_VAR))
         self.writer: Writer | None = None
         self.runs_recorded = 0
-        # Features this Playwright does not allow: off, and said once in the summary.
-        self.problems: list[str] = compat.unavailable_lines()
+        # Features this Playwright does not allow (off, said once in the summary; added when the
+        # engine is built), and what went wrong while recording.
+        self.problems: list[str] = []
+        # Tests whose run starts when their first Playwright object is wrapped (_begin).
+        self._pending: dict[str, _Pending] = {}
         self._runs: dict[str, TestRun] = {}
         self._started: dict[str, float] = {}
         self._first_run_ids: dict[str, uuid.UUID] = {}
@@ -77,9 +80,57 @@ class Recording:
         self._tracing = traces.tracing_on(config)
         self._trace_folders: dict[str, tuple[Path | None, float, traces.Seen]] = {}
 
+    # the engine ------------------------------------------------------------------------------
+    @property
+    def layer(self) -> Layer:
+        layer = self._layer
+        return layer if layer is not None else self._build_layer()
+
+    @property
+    def healer(self) -> Healer:
+        healer = self.layer.healer
+        assert healer is not None  # wiring.build_layer made it
+        return healer
+
+    def _build_layer(self) -> Layer:
+        self._loader.wait()
+        with self._layer_lock:
+            if self._layer is not None:  # another thread (the writer's, loading memory) was first
+                return self._layer
+            from .engine.memory import Memory
+            from .engine.wiring import build_layer
+            from .pw import compat
+
+            layer = build_layer(Memory(), self.settings, persist_fingerprint=self._persist_fingerprint,
+                                persist_list=self._persist_list, on_error=self._note_problem)
+            assert layer.healer is not None  # wiring.build_layer made it
+            layer.healer.log.on_heal = self._heal_screenshot
+            if self._history is not None:  # the store answered first
+                self._apply_history(layer, self._history)
+            elif self._history_absent:
+                self._nothing_to_load(layer.healer)
+            else:
+                layer.healer.reviews.loaded.clear()  # until the store has answered (_load_memory)
+            self.problems[:0] = [line for line in compat.unavailable_lines() if line not in self.problems]
+            self._layer = layer
+            return layer
+
+    @staticmethod
+    def _nothing_to_load(healer: Healer) -> None:
+        healer.memory.loaded.set()
+        healer.reviews.loaded.set()
+
     def wrap(self, value: Any) -> Any:
-        """``value`` (a pytest-playwright fixture's) as the test sees it: wrapped for the layer."""
-        return wrap(value, self.layer)
+        """``value`` (a pytest-playwright fixture's) as the test sees it: wrapped for the layer.
+
+        The first object a test wraps starts its run (``_begin``): nothing of the test can act
+        through the layer before that.
+        """
+        from .proxy import wrap
+
+        layer = self.layer
+        self._begin_pending()
+        return wrap(value, layer)
 
     @property
     def is_controller(self) -> bool:
@@ -90,8 +141,11 @@ class Recording:
         stem = f"{self.session_id}-{self.worker or 'main'}-{os.getpid()}"
         if self.location.url is None and not (self.location.state_dir / PGDATA / "PG_VERSION").exists():
             # A new embedded store holds no history: nothing waits for it to start and load.
-            self.memory.loaded.set()
-            self.healer.reviews.loaded.set()
+            with self._layer_lock:
+                self._history_absent = True
+                if self._layer is not None:  # built early (the live stream hooks it at configure)
+                    assert self._layer.healer is not None
+                    self._nothing_to_load(self._layer.healer)
         heartbeat = self._heartbeat if self.is_controller else None
         self.writer = Writer(self.location, stem=stem, on_ready=self._on_ready, heartbeat=heartbeat)
         started = utcnow()
@@ -156,18 +210,35 @@ class Recording:
         shards.heartbeat(db, self.controller_id)
 
     def _load_memory(self, db: Database | None) -> None:
+        """In the writer's thread: what earlier sessions learned and reviewed, read once; loaded
+        into the engine now if it is built, else when it is (a session without Playwright tests
+        never imports it)."""
+        history = _History()
         try:
             if db is not None:
                 from .store.db import FingerprintStore  # in the writer's thread
                 from .store.reviews import ReviewStore
                 from .store.sets import ListStore
 
-                self.memory.load(FingerprintStore(db).all())
-                self.lists.memory.load(ListStore(db).all())
-                self.healer.reviews.load(ReviewStore(db).reviews())  # one query, for the session
+                history = _History(FingerprintStore(db).all(), ListStore(db).all(),
+                                   ReviewStore(db).reviews())  # one query each, for the session
         finally:
-            self.healer.reviews.loaded.set()
-            self.memory.loaded.set()
+            with self._layer_lock:
+                self._history = history
+                layer = self._layer
+            if layer is not None:
+                self._apply_history(layer, history)
+
+    @staticmethod
+    def _apply_history(layer: Layer, history: _History) -> None:
+        assert layer.healer is not None and layer.lists is not None  # wiring.build_layer made them
+        try:
+            layer.healer.memory.load(history.fingerprints)
+            layer.lists.memory.load(history.lists)
+            layer.healer.reviews.load(history.reviews)
+        finally:
+            layer.healer.reviews.loaded.set()
+            layer.healer.memory.loaded.set()
 
     def _persist_fingerprint(self, data: dict[str, Any]) -> None:
         if self.writer is not None:
@@ -199,6 +270,8 @@ class Recording:
         """The page the test was on when it failed: its ``page``, else its context's last page."""
         if self.writer is None:
             return
+        from .wrapping import unwrap
+
         page = unwrap(item.funcargs.get("page")) if hasattr(item, "funcargs") else None
         if page is None and hasattr(item, "funcargs"):
             context = unwrap(item.funcargs.get("context"))
@@ -220,12 +293,46 @@ class Recording:
 
     # hooks -----------------------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        if session.config.option.collectonly:
+            return
+        if any(PLAYWRIGHT_FIXTURES.intersection(getattr(item, "fixturenames", ())) for item in session.items):
+            self._loader.start()
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if not PLAYWRIGHT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             return
+        self._started[item.nodeid] = time.perf_counter()
+        if self._tracing:
+            self._trace_folders[item.nodeid] = (None, time.time(), frozenset())
+        pending = _Pending(item, utcnow())
+        if self._layer is None:
+            # The engine is still being imported (the session's first Playwright test): the run
+            # starts when the test's first Playwright object is wrapped, after the browser launched.
+            self._pending[item.nodeid] = pending
+        else:
+            self._begin(pending)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        # A test whose fixtures wrapped nothing (a conftest's own `page`) still has its run.
+        self._begin_pending()
+
+    def _begin_pending(self) -> None:
+        while self._pending:
+            self._begin(self._pending.popitem()[1])
+
+    def _begin(self, pending: _Pending) -> None:
+        """Start the run of ``pending``'s test: its row, its recorder, the layer's current test."""
+        from .engine.context import TestContext
+        from .engine.recorder import RunRecorder
+        from .models import TestRun
+
+        item = pending.item
         run = TestRun(
             session_id=self.session_id, nodeid=item.nodeid, browser=_browser_name(item),
-            worker=self.worker, controller_id=self.controller_id,
+            worker=self.worker, controller_id=self.controller_id, started_at=pending.started_at,
         )
         attempt = item.stash.get(ATTEMPT, None)
         if attempt is not None:  # the test has reruns: each attempt is its own row, linked to the first
@@ -243,9 +350,6 @@ class Recording:
             else:
                 self._first_run_ids[item.nodeid] = run.id
         self._runs[item.nodeid] = run
-        self._started[item.nodeid] = time.perf_counter()
-        if self._tracing:
-            self._trace_folders[item.nodeid] = (None, time.time(), frozenset())
         marker = item.get_closest_marker("irl")
         recorder = RunRecorder(run, root=str(self.config.rootpath), secrets=Secrets(self.secrets))
         test = TestContext(
@@ -259,6 +363,12 @@ class Recording:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
         report = yield
+        pending = self._pending.pop(item.nodeid, None)
+        if pending is not None:  # its setup failed before anything was wrapped: recorded all the same
+            try:
+                self._begin(pending)
+            except Exception as exc:  # recording must never change a test's outcome
+                self._note_problem(f"recording error: {exc!r}"[:300])
         run = self._runs.get(item.nodeid)
         if run is not None:
             try:
@@ -280,13 +390,17 @@ class Recording:
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         # A test cut short (Ctrl-C, a crash in a fixture) never reached its teardown report.
+        try:
+            self._begin_pending()  # cut short while its browser started
+        except Exception as exc:
+            self._note_problem(f"recording error: {exc!r}"[:300])
         for nodeid, run in list(self._runs.items()):
             run.status = "interrupted"
             self._finish_run(nodeid, run)
         self.finish(exitstatus)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.healer.log.records:
+        if self._layer is not None and self.healer.log.records:
             terminalreporter.section("irl: healed locators (fix them in the test source; `irl fix`)")
             for record in self.healer.log.records:
                 score = "" if record.score is None else f"  (score {record.score:.2f}, {record.strategy})"
@@ -329,13 +443,14 @@ class Recording:
         self._runs.pop(nodeid, None)
         self._heal_shots.pop(run.id, None)
         started = self._started.pop(nodeid, time.perf_counter())
-        recorder = self.layer.current
-        self.layer.settle_learning()
+        layer = self.layer  # a run exists only once the layer does (_begin)
+        recorder = layer.current
+        layer.settle_learning()
         secrets = Secrets(self.secrets)
         if recorder is not None and recorder.run is run:
             recorder.finish_values()
             secrets = recorder.secrets
-            self.layer.end_test()
+            layer.end_test()
         if run.status == "running":  # setup and teardown passed but the test body never ran
             run.status = "passed"
         # A later attempt exists only because an earlier one failed, so passing now is flaky.
@@ -353,6 +468,23 @@ class Recording:
         if isinstance(data.get("error"), str):
             data["error"] = data["error"][-_ERROR_CHARS:]  # cut after redaction, never before
         self.writer.submit("run", data)
+
+
+@dataclass
+class _History:
+    """What earlier sessions left for this one: learned elements and lists, heal reviews."""
+
+    fingerprints: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    lists: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    """A test whose run has not started yet (``Recording._begin``)."""
+
+    item: pytest.Item
+    started_at: datetime
 
 
 def _browser_name(item: pytest.Item) -> str | None:

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
-from .models import storable
+from .storable import storable
 
 # What the existing masking of typed values stores (layer.py re-exports it as MASK).
 MASK = "********"

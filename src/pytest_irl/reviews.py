@@ -19,9 +19,10 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .models import SelfHealing
+if TYPE_CHECKING:
+    from .models import SelfHealing
 
 Verdict = Literal["accepted", "rejected"]
 VERDICTS: tuple[Verdict, ...] = ("accepted", "rejected")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from ..heal import Fingerprint
 from ..models import SelfHealing, Step
@@ -20,17 +20,7 @@ from .context import TestContext
 from .heal_log import HealLog
 from .memory import Memory
 from .observer import Questions
-
-HealMode = Literal["on", "suggest", "off"]
-DriftMode = Literal["heal", "warn", "off"]
-
-
-@dataclass
-class HealSettings:
-    mode: HealMode = "on"
-    drift: DriftMode = "heal"
-    accept_at: float | None = None  # the decision model's operating point unless set (0..1)
-    margin: float | None = None
+from .settings import HealSettings
 
 
 class DriftRefused(Exception):

@@ -5,18 +5,19 @@ observer is installed in each browser context, and where its reports arrive."""
 
 from __future__ import annotations
 
+import functools
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..heal import Fingerprint
 from ..models import Step
-from ..redact import Secrets
 from .action import Action, first_line
 from .context import NO_TEST, TestContext
 from .healing import Healer
 from .lists import Lists
-from .observer import REPORT_BINDING, observer_script
+from .observer import REPORT_BINDING, observer_script, take_reports
 from .recorder import RunRecorder
 from .runner import Policy
 
@@ -39,10 +40,10 @@ class Layer:
         # The running test's context (its item's stash holds it): the one way from a Playwright
         # call, which knows nothing of pytest, to the test it belongs to. None between tests.
         self.test: TestContext | None = None
-        # The session's secrets (the database password): each run's secrets are added to these.
-        self.secrets = Secrets()
         self._on_error = on_error
         self._script: str | None = None
+        # The contexts with the observer: where settle_learning takes the reports still queued.
+        self._contexts: weakref.WeakSet[Any] = weakref.WeakSet()
         # Called with each browser context the layer instruments (the live stream watches them).
         self.context_listeners: list[Callable[[Any], None]] = []
         # Called with a page (raw) just before the test starts that page's own screencast: the live
@@ -113,6 +114,12 @@ class Layer:
         healer = self.healer
         if healer is not None:
             self._safely(healer.questions.settle)
+        recorder = self.current
+        if recorder is not None and recorder.awaits_typed_reports():
+            # Values whose "no secret" confirmation is still queued in the page (observer.js):
+            # taken now, or the record would mask them.
+            for context in list(self._contexts):
+                self._safely(functools.partial(self._take_reports, context))
 
     def _on_element(self, data: Any) -> None:
         test, healer = self.test, self.healer
@@ -137,25 +144,35 @@ class Layer:
         context._irl_instrumented = True
 
         def on_report(_source: Any, payload: Any) -> None:
-            recorder = self.current
-            if recorder is None or not isinstance(payload, dict):
-                return
-            if payload.get("kind") == "typed":
-                self._safely(lambda: recorder.on_typed(
-                    str(payload.get("shape")), bool(payload.get("secret")), payload.get("value"),
-                    payload.get("field")))
-            elif payload.get("kind") == "element":
-                self._safely(lambda: self._on_element(payload.get("fingerprint")))
+            for one in payload if isinstance(payload, list) else [payload]:  # a batch (observer.js)
+                self._on_report(one)
 
         if self._script is None:
             self._script = observer_script()
         try:
             context.expose_binding(REPORT_BINDING, on_report)
             context.add_init_script(script=self._script)
+            self._contexts.add(context)
         except Exception as exc:  # a closed or remote context: record without the observer
             self._report(f"page observer not installed: {first_line(exc)}")
         for listener in self.context_listeners:
             listener(context)
+
+    def _take_reports(self, context: Any) -> None:
+        for payload in take_reports(context):
+            self._on_report(payload)
+
+    def _on_report(self, payload: Any) -> None:
+        """One report of the page observer (observer.js), for the running test."""
+        recorder = self.current
+        if recorder is None or not isinstance(payload, dict):
+            return
+        if payload.get("kind") == "typed":
+            self._safely(lambda: recorder.on_typed(
+                str(payload.get("shape")), bool(payload.get("secret")), payload.get("value"),
+                payload.get("field")))
+        elif payload.get("kind") == "element":
+            self._safely(lambda: self._on_element(payload.get("fingerprint")))
 
     def _url_of(self, action: Action) -> str | None:
         if action.owner is not None:

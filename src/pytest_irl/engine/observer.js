@@ -9,12 +9,35 @@
   Object.defineProperty(window, '__irlLibraries', { value: {
     fingerprint: fingerprintLibrary, lists: lazily(() => LISTS_LIBRARY) } });
   const fingerprintOf = (el) => fingerprintLibrary().learn(el);
-  const report = (payload) => {
+  // Each report is a binding call through the test process (several protocol messages, all
+  // handled by the test's own thread), so what can wait does: a field's "no secret" confirmation
+  // is queued and goes with the next report, BATCH_MS later, when the document is hidden
+  // (navigation, closing), or when the layer takes the queue (__irlTakeReports, at a test's end).
+  // A fill-heavy test would otherwise pay a binding call per fill. What is queued and lost only
+  // masks a value that could have been shown.
+  const queued = [];
+  let flushTimer = null;
+  const send = (payloads) => {
     const fn = window.__irlReport;
     if (typeof fn !== 'function') return false;
-    try { const p = fn(payload); if (p && p.catch) p.catch(() => {}); } catch (e) { return false; /* page closing */ }
+    try {
+      const p = fn(payloads.length === 1 ? payloads[0] : payloads);
+      if (p && p.catch) p.catch(() => {});
+    } catch (e) { return false; /* page closing */ }
     return true;
   };
+  const takeQueued = () => {
+    if (flushTimer !== null) { nativeClearTimeout.call(window, flushTimer); flushTimer = null; }
+    return queued.splice(0);
+  };
+  const flush = () => { const batch = takeQueued(); if (batch.length) send(batch); };
+  const report = (payload) => send([...takeQueued(), payload]);
+  const reportLater = (payload) => {
+    queued.push(payload);
+    if (flushTimer === null) flushTimer = nativeSetTimeout.call(window, flush, BATCH_MS);
+    return true;
+  };
+  Object.defineProperty(window, '__irlTakeReports', { value: takeQueued });
 
   // Settling: pending short timers, requests in flight, time of the last DOM change.
   const pending = new Set();
@@ -111,9 +134,9 @@
   const reportTyped = (el, value, isSecret, event) => {
     const key = (isSecret ? 's:' : 'p:') + value;
     if (event === 'change' && lastTyped.get(el) === key) return;
-    const sent = report(isSecret
-      ? { kind: 'typed', secret: true, shape: shape(value), value, field: fieldKey(el) }
-      : { kind: 'typed', secret: false, shape: shape(value) });
+    const sent = isSecret
+      ? report({ kind: 'typed', secret: true, shape: shape(value), value, field: fieldKey(el) })
+      : reportLater({ kind: 'typed', secret: false, shape: shape(value) });
     if (sent) lastTyped.set(el, key);
   };
   const typed = (event) => {
@@ -161,6 +184,7 @@
     }
     addEventListener('input', typed, { capture: true, passive: true });
     addEventListener('change', typed, { capture: true, passive: true });
+    addEventListener('pagehide', flush, { capture: true });
   };
 
   // document.open() (page.set_content, a popup written with document.write) keeps the document

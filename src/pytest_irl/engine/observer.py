@@ -29,6 +29,10 @@ REPORT_BINDING = "__irlReport"
 # Timers longer than this are schedules, not "the page is still rendering".
 SHORT_TIMER_MS = 10_000
 QUIET_MS = 150
+# How long a document keeps its "no secret" confirmations of typed values before it sends them
+# (observer.js: each report is a binding call the test process pays for; at a test's end the layer
+# takes what is still queued, ``take_reports``).
+BATCH_MS = 250
 
 
 
@@ -47,6 +51,7 @@ def observer_script() -> str:
         .replace("LISTS_LIBRARY", f"(\n{LISTS_LIBRARY_JS}\n)")
         .replace("SHORT_TIMER_MS", str(SHORT_TIMER_MS))
         .replace("QUIET_MS", str(QUIET_MS))
+        .replace("BATCH_MS", str(BATCH_MS))
     )
     return "(() => {\n" + body + "\n})();"
 
@@ -92,6 +97,24 @@ def probe(page: Any, force: bool) -> str:
     """PROBE_JS's answer (a JSON string) for ``page``'s main frame."""
     answer = page.evaluate(_PROBE_BY_NAME_JS, {"force": force})
     return page.evaluate(PROBE_JS, {"force": force}) if answer == _NO_OBSERVER else answer
+
+
+_TAKE_REPORTS_JS = "() => window.__irlTakeReports ? window.__irlTakeReports() : []"
+
+
+def take_reports(context: Any) -> list[Any]:
+    """The reports still queued in the documents of ``context`` (a raw BrowserContext), taken
+    (one call per frame)."""
+    found: list[Any] = []
+    for page in list(context.pages):
+        for frame in list(page.frames):
+            try:
+                reports = frame.evaluate(_TAKE_REPORTS_JS)
+            except Exception:
+                continue  # a frame going away: what it queued is lost, its values stay masked
+            if isinstance(reports, list):
+                found.extend(reports)
+    return found
 
 
 _SINCE_NAVIGATE_JS = "() => window.__irlSinceNavigate ? window.__irlSinceNavigate() : null"

@@ -160,6 +160,11 @@ class RunRecorder:
             # What was typed into a password, one-time-code or card field: a secret of the run.
             self.secrets.typed(str(field) if field else None, value)
 
+    def awaits_typed_reports(self) -> bool:
+        """Whether a value typed in this run is not yet known to be no secret."""
+        return any(step.action in TYPED_ACTIONS and self._unconfirmed_value(step.step_number)
+                   for step in self.run.steps)
+
     def finish_values(self) -> None:
         """Put the recorded values into the steps, masked where they may be secrets, then redact
         every step with all that the run has learned to be secret."""

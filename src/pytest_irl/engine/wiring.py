@@ -7,10 +7,11 @@ from typing import Any
 
 from .heal_log import HealLog
 from .healer import ElementHealer
-from .healing import Healer, HealSettings
+from .healing import Healer
 from .layer import Layer
 from .lists import ListFollowingHealer, Lists
 from .memory import Memory
+from .settings import HealSettings
 
 Persist = Callable[[dict[str, Any]], None]
 

@@ -13,7 +13,8 @@ from psycopg import sql
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from ..models import TestRun, storable, storable_json
+from ..models import TestRun
+from ..storable import storable, storable_json
 from . import migrate
 
 CONNECT_TIMEOUT_S = 3

@@ -12,8 +12,8 @@ from typing import Any
 
 from psycopg.rows import dict_row
 
-from ..models import storable
 from ..reviews import VERDICTS, Review, Verdict, heal_id
+from ..storable import storable
 from .db import Database, FingerprintStore
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from ..models import storable_json
+from ..storable import storable_json
 
 if TYPE_CHECKING:
     from .db import Database
