@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,11 +15,11 @@ import pytest
 
 from . import healed_tests, screenshot
 from .engine.settings import HealSettings
-from .engine_loader import EngineLoader
+from .engine_loader import History, LazyEngine
 from .pw import traces
 from .redact import Secrets
 from .reruns import ATTEMPT
-from .reviews import Review, unreviewed_heals
+from .reviews import unreviewed_heals
 from .storable import utcnow
 from .store import StoreLocation, Writer, shards
 from .store.embedded import PGDATA
@@ -55,11 +54,7 @@ class Recording:
         self.settings = settings
         # The engine (the layer, its healers and what they learn) is built when first needed, after
         # a thread has imported it while the first test's browser started (engine_loader.py).
-        self._loader = EngineLoader()
-        self._layer: Layer | None = None
-        self._layer_lock = threading.Lock()
-        self._history_absent = False  # a new embedded store: nothing to load before healing
-        self._history: _History | None = None  # what the store had, once it has answered
+        self._engine = LazyEngine(self._build_layer)
         self._heal_shots: dict[uuid.UUID, int] = {}  # heal screenshots taken, per run
         # The session's secrets: the database password, however it was given (also malformed).
         self.secrets = Secrets()
@@ -83,8 +78,7 @@ class Recording:
     # the engine ------------------------------------------------------------------------------
     @property
     def layer(self) -> Layer:
-        layer = self._layer
-        return layer if layer is not None else self._build_layer()
+        return self._engine.get()
 
     @property
     def healer(self) -> Healer:
@@ -93,32 +87,16 @@ class Recording:
         return healer
 
     def _build_layer(self) -> Layer:
-        self._loader.wait()
-        with self._layer_lock:
-            if self._layer is not None:  # another thread (the writer's, loading memory) was first
-                return self._layer
-            from .engine.memory import Memory
-            from .engine.wiring import build_layer
-            from .pw import compat
+        from .engine.memory import Memory
+        from .engine.wiring import build_layer
+        from .pw import compat
 
-            layer = build_layer(Memory(), self.settings, persist_fingerprint=self._persist_fingerprint,
-                                persist_list=self._persist_list, on_error=self._note_problem)
-            assert layer.healer is not None  # wiring.build_layer made it
-            layer.healer.log.on_heal = self._heal_screenshot
-            if self._history is not None:  # the store answered first
-                self._apply_history(layer, self._history)
-            elif self._history_absent:
-                self._nothing_to_load(layer.healer)
-            else:
-                layer.healer.reviews.loaded.clear()  # until the store has answered (_load_memory)
-            self.problems[:0] = [line for line in compat.unavailable_lines() if line not in self.problems]
-            self._layer = layer
-            return layer
-
-    @staticmethod
-    def _nothing_to_load(healer: Healer) -> None:
-        healer.memory.loaded.set()
-        healer.reviews.loaded.set()
+        layer = build_layer(Memory(), self.settings, persist_fingerprint=self._persist_fingerprint,
+                            persist_list=self._persist_list, on_error=self._note_problem)
+        assert layer.healer is not None  # wiring.build_layer made it
+        layer.healer.log.on_heal = self._heal_screenshot
+        self.problems[:0] = [line for line in compat.unavailable_lines() if line not in self.problems]
+        return layer
 
     def wrap(self, value: Any) -> Any:
         """``value`` (a pytest-playwright fixture's) as the test sees it: wrapped for the layer.
@@ -141,11 +119,7 @@ class Recording:
         stem = f"{self.session_id}-{self.worker or 'main'}-{os.getpid()}"
         if self.location.url is None and not (self.location.state_dir / PGDATA / "PG_VERSION").exists():
             # A new embedded store holds no history: nothing waits for it to start and load.
-            with self._layer_lock:
-                self._history_absent = True
-                if self._layer is not None:  # built early (the live stream hooks it at configure)
-                    assert self._layer.healer is not None
-                    self._nothing_to_load(self._layer.healer)
+            self._engine.nothing_to_read()
         heartbeat = self._heartbeat if self.is_controller else None
         self.writer = Writer(self.location, stem=stem, on_ready=self._on_ready, heartbeat=heartbeat)
         started = utcnow()
@@ -213,32 +187,17 @@ class Recording:
         """In the writer's thread: what earlier sessions learned and reviewed, read once; loaded
         into the engine now if it is built, else when it is (a session without Playwright tests
         never imports it)."""
-        history = _History()
+        history = History()
         try:
             if db is not None:
                 from .store.db import FingerprintStore  # in the writer's thread
                 from .store.reviews import ReviewStore
                 from .store.sets import ListStore
 
-                history = _History(FingerprintStore(db).all(), ListStore(db).all(),
-                                   ReviewStore(db).reviews())  # one query each, for the session
+                history = History(FingerprintStore(db).all(), ListStore(db).all(),
+                                  ReviewStore(db).reviews())  # one query each, for the session
         finally:
-            with self._layer_lock:
-                self._history = history
-                layer = self._layer
-            if layer is not None:
-                self._apply_history(layer, history)
-
-    @staticmethod
-    def _apply_history(layer: Layer, history: _History) -> None:
-        assert layer.healer is not None and layer.lists is not None  # wiring.build_layer made them
-        try:
-            layer.healer.memory.load(history.fingerprints)
-            layer.lists.memory.load(history.lists)
-            layer.healer.reviews.load(history.reviews)
-        finally:
-            layer.healer.reviews.loaded.set()
-            layer.healer.memory.loaded.set()
+            self._engine.history_read(history)
 
     def _persist_fingerprint(self, data: dict[str, Any]) -> None:
         if self.writer is not None:
@@ -297,7 +256,7 @@ class Recording:
         if session.config.option.collectonly:
             return
         if any(PLAYWRIGHT_FIXTURES.intersection(getattr(item, "fixturenames", ())) for item in session.items):
-            self._loader.start()
+            self._engine.loader.start()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -307,7 +266,7 @@ class Recording:
         if self._tracing:
             self._trace_folders[item.nodeid] = (None, time.time(), frozenset())
         pending = _Pending(item, utcnow())
-        if self._layer is None:
+        if self._engine.built is None:
             # The engine is still being imported (the session's first Playwright test): the run
             # starts when the test's first Playwright object is wrapped, after the browser launched.
             self._pending[item.nodeid] = pending
@@ -400,7 +359,7 @@ class Recording:
         self.finish(exitstatus)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self._layer is not None and self.healer.log.records:
+        if self._engine.built is not None and self.healer.log.records:
             terminalreporter.section("irl: healed locators (fix them in the test source; `irl fix`)")
             for record in self.healer.log.records:
                 score = "" if record.score is None else f"  (score {record.score:.2f}, {record.strategy})"
@@ -468,15 +427,6 @@ class Recording:
         if isinstance(data.get("error"), str):
             data["error"] = data["error"][-_ERROR_CHARS:]  # cut after redaction, never before
         self.writer.submit("run", data)
-
-
-@dataclass
-class _History:
-    """What earlier sessions left for this one: learned elements and lists, heal reviews."""
-
-    fingerprints: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
-    lists: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
-    reviews: list[Review] = field(default_factory=list)
 
 
 @dataclass
