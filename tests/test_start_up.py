@@ -1,6 +1,6 @@
 """The engine is imported while the first test's browser starts (engine_loader.py), and the first
 test is recorded all the same: its steps, and its error when its setup fails before anything
-was wrapped."""
+was wrapped. What the store remembers reaches the engine whether it is built before or after."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ import json
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+
+from pytest_irl.engine.layer import Layer
+from pytest_irl.engine.memory import Memory
+from pytest_irl.engine.wiring import build_layer
+from pytest_irl.engine_loader import History, LazyEngine
+from pytest_irl.reviews import Review
 
 WATCH_IMPORTS = """
 import json, sys
@@ -85,3 +91,48 @@ def pytest_unconfigure(config):
     pytester.makepyfile(test_plain="def test_plain():\n    assert True\n")
     pytester.runpytest_subprocess("--irl", "--irl-db", db_url).assert_outcomes(passed=1)
     assert "pytest_irl.heal" not in json.loads((pytester.path / "imported_at_end.json").read_text())
+
+
+# The engine's history, whichever of the store and the first test comes first -------------------
+def _engine() -> LazyEngine:
+    return LazyEngine(lambda: build_layer(Memory()))
+
+
+HISTORY = History(
+    fingerprints=[("#save", "/form", "test_a", {"tag": "button", "id": "save", "text": "Save"})],
+    reviews=[Review(heal_id="abc", verdict="rejected")],
+)
+
+
+def _knows_the_history(layer: Layer) -> bool:
+    healer = layer.healer
+    assert healer is not None
+    return (healer.memory.loaded.is_set() and healer.reviews.loaded.is_set()
+            and healer.memory.lookup("#save", "/form", "test_a", wait=False) is not None
+            and len(healer.reviews) == 1)
+
+
+def test_history_read_before_the_engine_is_built_is_loaded_when_it_is() -> None:
+    engine = _engine()
+    engine.history_read(HISTORY)
+    assert engine.built is None  # the store's thread never builds it
+    assert _knows_the_history(engine.get())
+
+
+def test_an_engine_built_first_waits_for_the_history_then_has_it() -> None:
+    engine = _engine()
+    layer = engine.get()
+    assert layer.healer is not None
+    assert not layer.healer.reviews.loaded.is_set() and not layer.healer.memory.loaded.is_set()
+    engine.history_read(HISTORY)
+    assert _knows_the_history(layer) and engine.get() is layer
+
+
+def test_a_new_store_has_nothing_to_wait_for() -> None:
+    for built_first in (True, False):
+        engine = _engine()
+        if built_first:
+            engine.get()
+        engine.nothing_to_read()
+        healer = engine.get().healer
+        assert healer is not None and healer.memory.loaded.is_set() and healer.reviews.loaded.is_set()
