@@ -19,7 +19,7 @@ from pytest_irl.heal import (
 )
 from pytest_irl.heal.identity import AGREE, CONFLICT, NEUTRAL, PARTIAL, id_verdict, text_verdict
 from pytest_irl.heal.locator_hints import rank_by_hints
-from pytest_irl.heal.score import FAMILY_CREDIT, Match
+from pytest_irl.heal.score import FAMILY_CREDIT, Match, path_alignment, xpath_steps
 from pytest_irl.heal.similarity import text_similarity, tokenize
 
 
@@ -1134,3 +1134,31 @@ def test_an_id_that_became_a_class_of_many_elements_is_no_evidence_for_one() -> 
     learned = Fingerprint(tag="li", id="item", text="Milk")
     page = [Fingerprint(tag="li", classes=["item"], text=text) for text in ("Bread", "Eggs")]
     assert decide(rank(learned, page)).chosen is None
+
+
+def test_a_copied_xpath_is_closest_to_the_element_one_wrapper_away() -> None:
+    """Cold, a copied absolute XPath says how the path changed: one wrapper inserted (or removed)
+    is a smaller change than a wrapper and a position."""
+    old = xpath_steps("/html/body/div/form/button[2]")
+    wrapped = path_alignment(old, xpath_steps("/html/body/div/div/form/button[2]"))
+    wrapped_sibling = path_alignment(old, xpath_steps("/html/body/div/div/form/button[1]"))
+    unwrapped = path_alignment(old, xpath_steps("/html/body/form/button[2]"))
+    assert path_alignment(old, old) == 1.0
+    assert wrapped == pytest.approx(unwrapped) and wrapped > wrapped_sibling
+    assert path_alignment(old, xpath_steps("/html/body/div/form/button")) > wrapped_sibling
+    assert path_alignment(old, xpath_steps("/html/head/title")) < 0.2  # everything but the root changed
+    # Id anchors (Chrome's "Copy XPath"): a regenerated id is still nearly the same anchor.
+    anchored = xpath_steps('//*[@id="btn-login-x7f3a"]/span')
+    assert path_alignment(anchored, xpath_steps('//*[@id="btn-login-k2j9q"]/span')) > 0.7
+
+
+def test_cold_heals_a_copied_xpath_across_an_inserted_wrapper() -> None:
+    """The element a wrapper moved down one level leads its sibling by a clear margin."""
+    def button(xpath: str, text: str) -> Fingerprint:
+        return Fingerprint.model_validate({"tag": "button", "xpath": xpath, "text": text})
+
+    candidates = [button("/html/body/main/div/form/button[1]", "Back"),
+                  button("/html/body/main/div/form/button[2]", "Next")]
+    ranked = rank_by_hints(parse_locator("xpath=/html/body/main/form/button[2]"), candidates)
+    assert ranked[0].candidate.text == "Next"
+    assert ranked[0].score - ranked[1].score >= 0.1

@@ -34,7 +34,7 @@ from .identity import (
     text_verdict,
     with_specific,
 )
-from .score import FAMILY_CREDIT, Match, path_similarity, xpath_steps
+from .score import FAMILY_CREDIT, Match, path_alignment, xpath_steps
 from .similarity import text_similarity
 
 # Roles that are easily confused by a redesign (a search field becoming a combobox) get partial credit.
@@ -161,8 +161,8 @@ def _parts(hints: LocatorHints, fp: Fingerprint) -> dict[str, float]:
     if hints.xpath and hints.xpath.startswith("/") and not hints.xpath.startswith("//"):
         steps = xpath_steps(hints.xpath)
         sims["xpath"] = max(
-            path_similarity(steps, xpath_steps(fp.xpath)),
-            path_similarity(steps, xpath_steps(fp.id_xpath)),
+            path_alignment(steps, xpath_steps(fp.xpath)),
+            path_alignment(steps, xpath_steps(fp.id_xpath)),
         )
     return sims
 

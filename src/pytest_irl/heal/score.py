@@ -173,6 +173,47 @@ def path_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     return total / longest
 
 
+# What an edit of a path costs (``path_alignment``): a step inserted or removed (a wrapper came
+# or went), a step of the same tag at another position (a sibling before it came or went), and
+# any other change of one step (costed as a removal plus an insertion).
+WRAPPER_EDIT = 0.15
+POSITION_EDIT = 0.3
+_INDEXED_STEP = re.compile(r"^(.*?)(?:\[(\d+)\])?$")
+
+
+def _step_cost(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    id_a, id_b = _ID_STEP.match(a), _ID_STEP.match(b)
+    if id_a and id_b:
+        return min(2 * WRAPPER_EDIT, 1.0 - text_similarity(id_a.group(1), id_b.group(1)))
+    tag_a, at_a = _INDEXED_STEP.match(a).groups()  # type: ignore[union-attr]
+    tag_b, at_b = _INDEXED_STEP.match(b).groups()  # type: ignore[union-attr]
+    if tag_a == tag_b and (at_a or "1") != (at_b or "1"):
+        return POSITION_EDIT
+    return 0.0 if tag_a == tag_b else 2 * WRAPPER_EDIT
+
+
+def path_alignment(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """1 minus the cheapest edit of path ``a`` into ``b`` (the costs above), floored at 0.
+
+    Unlike ``path_similarity`` it tells how a path changed, which is what a copied absolute XPath
+    has to say when nothing was learned: ``/html/body/div/form/button[2]`` is one wrapper away
+    from ``/html/body/div/div/form/button[2]`` (0.85) but a wrapper and a position away from
+    ``.../div/form/button[1]`` (0.55).
+    """
+    if not a or not b:
+        return 0.0
+    previous = [j * WRAPPER_EDIT for j in range(len(b) + 1)]
+    for i, step_a in enumerate(a, 1):
+        current = [i * WRAPPER_EDIT]
+        for j, step_b in enumerate(b, 1):
+            current.append(min(previous[j] + WRAPPER_EDIT, current[j - 1] + WRAPPER_EDIT,
+                               previous[j - 1] + _step_cost(step_a, step_b)))
+        previous = current
+    return max(0.0, 1.0 - previous[-1])
+
+
 def _dict_similarity(a: Mapping[str, Prepared], b: Mapping[str, str]) -> float:
     keys = a.keys() | b.keys()
     if not keys:
