@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def child_env(bytecode_cache: bool) -> dict[str, str]:
+    """The environment of a measured process (step_cost.py uses it too)."""
     if bytecode_cache:
         return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}

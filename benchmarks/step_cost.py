@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -36,6 +35,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from overhead import child_env  # benchmarks/ is on the path of a script run from it
 
 TEST_FILE = '''\
 import json
@@ -109,12 +110,6 @@ def write_suite(folder: Path, steps: int) -> Path:
     # Its own rootdir: the embedded store lands in this folder's .irl/, never the project's.
     (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     return test
-
-
-def child_env(bytecode_cache: bool) -> dict[str, str]:
-    if bytecode_cache:
-        return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 ENV = child_env(True)  # main() sets it from --no-bytecode-cache

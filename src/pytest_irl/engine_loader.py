@@ -32,7 +32,6 @@ MODULES = (
     "pytest_irl.engine.context",
     "pytest_irl.engine.recorder",
     "pytest_irl.proxy",
-    "pytest_irl.pw.compat",
 )
 
 
@@ -57,7 +56,7 @@ class EngineLoader:
                 importlib.import_module(name)
             from .pw import compat
 
-            compat.unavailable()  # probes Playwright's files once (cached)
+            compat.unavailable()  # imported, and its probes of Playwright's files run (cached)
         except BaseException:
             pass  # the main thread imports it again and meets the error itself
 

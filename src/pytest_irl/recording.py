@@ -255,12 +255,12 @@ class Recording:
     def pytest_runtestloop(self, session: pytest.Session) -> None:
         if session.config.option.collectonly:
             return
-        if any(PLAYWRIGHT_FIXTURES.intersection(getattr(item, "fixturenames", ())) for item in session.items):
+        if any(_uses_playwright(item) for item in session.items):
             self._engine.loader.start()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        if not PLAYWRIGHT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        if not _uses_playwright(item):
             return
         self._started[item.nodeid] = time.perf_counter()
         if self._tracing:
@@ -435,6 +435,10 @@ class _Pending:
 
     item: pytest.Item
     started_at: datetime
+
+
+def _uses_playwright(item: pytest.Item) -> bool:
+    return bool(PLAYWRIGHT_FIXTURES.intersection(getattr(item, "fixturenames", ())))
 
 
 def _browser_name(item: pytest.Item) -> str | None:
