@@ -32,7 +32,7 @@ from pytest_irl import redact
 from pytest_irl.engine.context import TestContext
 from pytest_irl.engine.layer import Layer
 from pytest_irl.engine.recorder import RunRecorder
-from pytest_irl.models import TestRun
+from pytest_irl.models import Step, TestRun
 from pytest_irl.proxy import wrap
 from pytest_irl.redact import MASK, Secrets
 from pytest_irl.stream.hub import Hub
@@ -337,6 +337,29 @@ def test_no_secret_confirmations_are_batched_and_taken_when_the_test_ends(contex
 
 
 # Redaction itself -----------------------------------------------------------------------------
+def test_a_secret_shown_late_in_a_run_is_masked_in_every_step_and_the_record_is_redacted_once() -> None:
+    """The steps are redacted once, at the run's end, with what every step and the test's error
+    showed; the record is written without a second pass unless something new was learned since."""
+    run = TestRun(session_id=uuid.uuid4(), nodeid="t")
+    recorder = RunRecorder(run, secrets=Secrets())
+    run.steps.append(Step(step_number=1, action="click", selector="#a", success=False,
+                          error="clicked while S3cret-late-url and S3cret-late-error were on screen"))
+    run.steps.append(Step(step_number=2, action="goto", url="http://127.0.0.1/x?token=S3cret-late-url"))
+    run.error = "AssertionError: http://127.0.0.1/y?session=S3cret-late-error"
+    recorder.finish_values()
+    shown = json.dumps([step.to_json() for step in run.steps])
+    assert "S3cret-late-url" not in shown and "S3cret-late-error" not in shown, shown
+    assert recorder.redacted_under is not None
+    stored = recorder.secrets.run(run.model_dump(mode="json"), recorder.redacted_under)
+    assert stored["steps"] == run.model_dump(mode="json")["steps"]  # not walked again
+    assert "S3cret-late-error" not in stored["error"]
+    # Learned after the steps were redacted: they are redacted again with it.
+    run.steps.append(Step(step_number=3, action="fill", value="S3cret-later"))
+    recorder.secrets.add("S3cret-later")
+    stored = recorder.secrets.run(run.model_dump(mode="json"), recorder.redacted_under)
+    assert "S3cret-later" not in json.dumps(stored)
+
+
 def test_a_string_that_cannot_be_redacted_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     secrets = Secrets()
     secrets.add("S3cret-broken")

@@ -406,9 +406,10 @@ class Recording:
         recorder = layer.current
         layer.settle_learning()
         secrets = Secrets(self.secrets)
+        redacted_under = None
         if recorder is not None and recorder.run is run:
             recorder.finish_values()
-            secrets = recorder.secrets
+            secrets, redacted_under = recorder.secrets, recorder.redacted_under
             layer.end_test()
         if run.status == "running":  # setup and teardown passed but the test body never ran
             run.status = "passed"
@@ -416,14 +417,15 @@ class Recording:
         run.flaky = run.status == "passed" and run.attempt > 1
         run.finished_at = utcnow()
         run.duration_ms = round((time.perf_counter() - started) * 1000.0, 1)
-        self._submit_run(run, secrets)
+        self._submit_run(run, secrets, redacted_under)
         self.runs_recorded += 1
 
-    def _submit_run(self, run: TestRun, secrets: Secrets) -> None:
+    def _submit_run(self, run: TestRun, secrets: Secrets,
+                    steps_redacted_under: frozenset[str] | None = None) -> None:
         """Hand ``run`` to the writer, redacted: what the database, the spool and ``irl`` see."""
         if self.writer is None:
             return
-        data = secrets.run(run.model_dump(mode="json"))
+        data = secrets.run(run.model_dump(mode="json"), steps_redacted_under)
         if isinstance(data.get("error"), str):
             data["error"] = data["error"][-_ERROR_CHARS:]  # cut after redaction, never before
         self.writer.submit("run", data)

@@ -49,6 +49,8 @@ LONG_SECRET_PART = 64
 DATABASE_URL_ENV = "IRL_DATABASE_URL"
 # How many compiled patterns one scope keeps.
 PATTERN_CACHE = 16
+# How many texts one scope remembers having learned from.
+LEARNED_TEXTS = 512
 
 # Parameter names that carry credentials. Broad on purpose: masking a harmless ``?zipcode=``
 # costs little, storing a ``?session_token=`` costs a leak.
@@ -98,6 +100,9 @@ class Secrets:
         # Compiled patterns by the secrets they mask: the stored record and the live stream (a
         # step's own value added) ask for a few different sets, over and over.
         self._patterns: dict[frozenset[str], re.Pattern[str] | None] = {}
+        # Texts already learned from: a test's steps repeat the same URL hundreds of times, and
+        # learning from a text twice learns nothing new.
+        self._learned: set[str] = set()
 
     # learning ------------------------------------------------------------------------------
     def add(self, value: Any) -> None:
@@ -128,7 +133,7 @@ class Secrets:
     def learn(self, text: Any) -> None:
         """Know the secrets that ``text`` shows by its structure: URL passwords, secret-named
         parameters, a connection string's password."""
-        if not isinstance(text, str) or not text:
+        if not isinstance(text, str) or not text or text in self._learned:
             return
         try:
             found: list[str] = []
@@ -140,6 +145,10 @@ class Secrets:
             for match in _CONNINFO_PASSWORD.finditer(text):
                 found += _unquoted_conninfo(match["value"])
             self.add(found)
+            with self._lock:
+                if len(self._learned) >= LEARNED_TEXTS:
+                    self._learned.clear()
+                self._learned.add(text)
         except Exception:
             pass
 
@@ -208,18 +217,36 @@ class Secrets:
         # Nothing of it can be trusted: keep only what cannot hold a secret.
         return {k: data[k] for k in ("stepNumber", "step_number", "action", "success") if k in data}
 
-    def run(self, data: dict[str, Any]) -> dict[str, Any]:
+    def steps(self, steps: list[dict[str, Any]]) -> list[dict[str, Any] | str]:
+        """Steps (either key style) redacted with what all of them show: a token in step 9's URL
+        is masked in step 2's error too. One matcher for all, not one per step."""
+        for step in steps:
+            if isinstance(step, dict):
+                self._learn_all(step)
+        try:
+            known, pattern = self._matcher(())
+        except Exception:
+            return [MASK for _ in steps]
+        out: list[dict[str, Any] | str] = []
+        for step in steps:
+            redacted = _walk(step, known, pattern) if isinstance(step, dict) else MASK
+            out.append(redacted if isinstance(redacted, dict) else MASK)
+        return out
+
+    def run(self, data: dict[str, Any], steps_redacted_under: frozenset[str] | None = None) -> dict[str, Any]:
         """A test run as written (``TestRun.model_dump(mode="json")``), with its steps and error
-        redacted. Its nodeid is left as it is: it is the test's identity across runs."""
+        redacted. Its nodeid is left as it is: it is the test's identity across runs.
+
+        ``steps_redacted_under``: the secrets the steps were already redacted with (at the end of
+        the run, ``RunRecorder.finish_values``); they are redacted again only if more are known now.
+        """
         out = dict(data)
-        steps = data.get("steps")
-        if isinstance(steps, list):
-            for step in steps:
-                if isinstance(step, dict):
-                    self._learn_all(step)
-            out["steps"] = [self.step(step) if isinstance(step, dict) else MASK for step in steps]
         if isinstance(data.get("error"), str):
             self.learn(data["error"])
+        steps = data.get("steps")
+        if isinstance(steps, list) and (steps_redacted_under is None or self.known() != steps_redacted_under):
+            out["steps"] = self.steps(steps)
+        if isinstance(data.get("error"), str):
             out["error"] = self.text(data["error"])
         return out
 

@@ -15,6 +15,8 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def storable(text: str) -> str:
+    if text.isascii() and "\x00" not in text:  # nearly every text, without the regex
+        return text
     return _UNSTORABLE.sub("\ufffd", text)
 
 

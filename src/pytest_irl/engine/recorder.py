@@ -120,6 +120,9 @@ class RunRecorder:
         # Each failed step's whole error: redacted whole at the end of the run, then cut short, so
         # that a cut never leaves a piece of a secret learned later.
         self._full_errors: dict[int, str] = {}
+        # The secrets the steps were last redacted with (``finish_values``): the record is written
+        # without a second pass unless more are known by then.
+        self.redacted_under: frozenset[str] | None = None
 
     def begin(self, action: Action) -> Step:
         step = Step(
@@ -184,7 +187,14 @@ class RunRecorder:
         for step in self.run.steps:
             if step.location and (step.self_healing is not None or step.heal_suggestion is not None):
                 step.source_sha256 = source_sha256(step.location, self.root)
-        self.run.steps[:] = [self._redacted(step) for step in self.run.steps]
+        # Every step with all that the run showed (a token in the last step's URL, in the test's
+        # error): the record is then written without redacting it again (``redacted_under``).
+        self.secrets.learn(self.run.error)
+        datas = [step.to_json() for step in self.run.steps]
+        redacted = self.secrets.steps(datas)
+        self.run.steps[:] = [self._redacted(step, data, out)
+                             for step, data, out in zip(self.run.steps, datas, redacted, strict=True)]
+        self.redacted_under = self.secrets.known()
 
     def steps_json(self, steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Steps as the live stream shows them (``Step.to_json()``), redacted with what is known now."""
@@ -195,12 +205,12 @@ class RunRecorder:
             shown.append(self.secrets.step(data, extra) if isinstance(data, dict) else {})
         return shown
 
-    def _redacted(self, step: Step) -> Step:
-        data = step.to_json()
-        redacted = self.secrets.step(data)
+    def _redacted(self, step: Step, data: dict[str, Any], redacted: dict[str, Any] | str) -> Step:
         if redacted == data:
             return step
         try:
+            if not isinstance(redacted, dict):
+                raise TypeError("could not be redacted")
             return Step.model_validate(redacted)
         except Exception:  # never keep what could not be redacted
             return Step(step_number=step.step_number, action=step.action, success=step.success,
