@@ -334,6 +334,22 @@ def test_a_cold_fill_is_not_healed_to_the_hint_beside_the_field() -> None:
     assert decision.chosen is not None and decision.chosen.candidate is field, decision.reason
 
 
+def test_a_cold_id_heals_to_the_field_whose_form_name_it_spells() -> None:
+    # "#contact-phone" broke when the build regenerated the field's id; the field still posts as
+    # "contact-phone" (its name attribute: what the server receives), the field beside it as
+    # "contact-email". Neither has a visible name of its own to go by.
+    def field(id_: str, name: str, y: int) -> Fingerprint:
+        return Fingerprint.model_validate({
+            "tag": "input", "id": id_, "name": name, "is_input": True, "role": "textbox",
+            "classes": ["govuk-input"], "box": {"x": 20, "y": y, "width": 300, "height": 40}})
+    phone, email = field(":r4k:", "contact-phone", 100), field("contact-email", "contact-email", 200)
+    decision = decide(rank_by_hints(parse_locator("#contact-phone"), [email, phone]))
+    assert decision.chosen is not None and decision.chosen.candidate is phone, decision.reason
+    # Only a form control's name is a field name: a div's name attribute says nothing of the kind.
+    other = Fingerprint.model_validate({"tag": "div", "id": ":r5k:", "name": "contact-phone"})
+    assert decide(rank_by_hints(parse_locator("#contact-phone"), [email, other])).chosen is None
+
+
 def _textarea(placeholder: str, **changes: object) -> Fingerprint:
     data: dict[str, object] = {
         "tag": "textarea", "is_input": True, "role": "textbox", "placeholder": placeholder,

@@ -22,6 +22,8 @@ import re
 from .fingerprint import Fingerprint
 from .identity import FILLER_WORDS, stable_words, words
 
+# Elements whose ``name`` attribute is a form field's name (sent with the form).
+_FORM_CONTROLS = frozenset({"input", "select", "textarea", "button"})
 # Words that say what kind of control an identifier is, not which one: "btn-pay" names "Pay".
 KIND_WORDS = frozenset({
     "btn", "button", "link", "lnk", "input", "field", "chk", "checkbox", "cb", "radio", "txt", "text",
@@ -72,8 +74,19 @@ def carries_identifier(identifier: str, fp: Fingerprint) -> bool:
     return any(_identifier_words(value) == wanted for value in _own_identifiers(fp))
 
 
+def names_field(identifier: str, fp: Fingerprint) -> bool:
+    """True when ``identifier`` says what the form control's own ``name`` says ("email" for
+    ``<input id="email" name="email">`` after its id was regenerated). A field's name is what the
+    server receives, so a front-end change leaves it alone, and an id spelled like it is the
+    commonest convention; a field with no visible name of its own has no other clue left."""
+    if not fp.name or fp.tag not in _FORM_CONTROLS:
+        return False
+    wanted = _identifier_words(identifier)
+    return bool(wanted) and _identifier_words(fp.name) == wanted
+
+
 def identifier_fits(identifier: str, fp: Fingerprint) -> bool:
-    return names_element(identifier, fp) or carries_identifier(identifier, fp)
+    return names_element(identifier, fp) or carries_identifier(identifier, fp) or names_field(identifier, fp)
 
 
 # --- sample values ------------------------------------------------------------------------------
